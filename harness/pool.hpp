@@ -1,0 +1,67 @@
+#pragma once
+// Pool: a fork-join thread pool whose workers are pinned to CPUs. The calling thread is
+// thread 0 and runs its share too, so a pool of size N starts N-1 workers. Workers spin briefly
+// after a job, then sleep, so a peer library with its own threads (OpenBLAS) runs undisturbed.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace cromwell {
+
+class Pool {
+ public:
+  // `cpus` holds one CPU per thread (index = thread id), or is empty for no pinning.
+  Pool(int threads, std::vector<int> cpus);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  int size() const { return size_; }
+  const std::vector<int>& cpus() const { return cpus_; }
+  // Runs fn(tid) on every thread (0 = the caller) and returns when all have finished.
+  // The first exception thrown by any thread is rethrown in the caller.
+  void run(const std::function<void(int tid)>& fn);
+  // Splits [0, n) into size() contiguous chunks, multiples of `grain` where possible.
+  void parallel_for(std::int64_t n, std::int64_t grain,
+                    const std::function<void(std::int64_t begin, std::int64_t end)>& fn);
+  // Waits until every thread of the current run() has arrived (only inside run()).
+  void barrier();
+  // Kernel thread ids of the threads, index = thread id (for per-thread counters).
+  std::vector<int> tids() const;
+  // Pins the calling thread as thread 0 for the lifetime of the guard, restoring its mask after.
+  class CallerPin {
+   public:
+    explicit CallerPin(const Pool& pool);
+    ~CallerPin();
+    CallerPin(const CallerPin&) = delete;
+    CallerPin& operator=(const CallerPin&) = delete;
+   private:
+    std::vector<unsigned char> saved_;
+    bool active_ = false;
+  };
+
+ private:
+  void worker(int tid);
+  int size_;
+  std::vector<int> cpus_;
+  std::vector<std::thread> threads_;
+  std::vector<std::atomic<int>> worker_tid_;
+  const std::function<void(int)>* job_ = nullptr;
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<bool> stop_{false};
+  std::exception_ptr error_;
+  std::atomic<bool> has_error_{false};
+  // barrier
+  std::atomic<int> barrier_count_{0};
+  std::atomic<std::uint64_t> barrier_phase_{0};
+};
+
+// Returns the pool for (threads, pin), created on first use and reused afterwards.
+// `pin` is a policy name or a cpu list (see topology.hpp). Throws on an impossible request.
+Pool& pool_for(int threads, const std::string& pin);
+
+}  // namespace cromwell

@@ -1,0 +1,26 @@
+#pragma once
+// Timing through Google Benchmark: one registered benchmark per config, real time, a number of
+// repetitions of at least `min_time` seconds each; returns the time per call of each repetition.
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace cromwell {
+
+struct TimingOptions {
+  int repetitions = 5;
+  double min_time = 0.05;   // seconds per repetition
+};
+
+// Called around the timed loop of every repetition only (counters start/stop here).
+struct TimedHooks {
+  std::function<void()> start, stop;
+};
+
+// `call(i)` is one kernel call; i counts calls across repetitions (cold-cache rotation uses it).
+// Exceptions from `call` stop the measurement and are rethrown.
+std::vector<double> time_calls(const std::string& name, const std::function<void(std::size_t)>& call,
+                               const TimingOptions& opt, const TimedHooks& hooks = {});
+
+}  // namespace cromwell

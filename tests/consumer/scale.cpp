@@ -1,0 +1,48 @@
+// y = 2·x: the smallest kernel a user can register against the installed package.
+#include <cmath>
+#include <harness/registry.hpp>
+#include <stdexcept>
+
+namespace {
+using namespace cromwell;
+
+struct ScaleKernel {
+  struct Shape { std::int64_t n = 1; };
+  struct Workspace { Buffer<float> x, y; };
+  using Reference = std::vector<double>;
+  static constexpr std::string_view name = "scale";
+  static constexpr std::string_view summary = "y = 2·x";
+  static std::vector<std::string_view> dims() { return {"n"}; }
+  static Shape from_dims(const Dims& d) { return {d.find("n") ? d.at("n") : 1000}; }
+  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static std::vector<Shape> default_shapes() { return {{4096}}; }
+  static std::vector<Shape> check_shapes() { return {{1}, {7}, {1001}}; }
+  static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& a) {
+    Workspace ws{Buffer<float>(a, s.n), Buffer<float>(a, s.n)};
+    fill_uniform(ws.x.view, seed, 1, a.pool);
+    return ws;
+  }
+  static std::size_t bytes(const Workspace& ws) { return 8 * ws.x.size(); }
+  static Reference reference(const Shape& s, const Workspace& ws) {
+    Reference r(s.n);
+    for (std::int64_t i = 0; i < s.n; ++i) r[i] = 2.0 * ws.x[i];
+    return r;
+  }
+  static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
+    for (std::int64_t i = 0; i < s.n; ++i)
+      if (ws.y[i] != r[i]) return Check::fail("y[" + std::to_string(i) + "] differs");
+    return Check::pass();
+  }
+  static Work model(const Shape& s) { return {double(s.n), 8.0 * s.n, 12.0 * s.n}; }
+};
+
+const bool registered = register_variant<ScaleKernel>({
+    .name = "plain",
+    .summary = "a loop",
+    .prepare = [](const ScaleKernel::Shape& s, const ParamValues&, Pool&) -> Runnable<ScaleKernel> {
+      return [s](ScaleKernel::Workspace& ws) {
+        for (std::int64_t i = 0; i < s.n; ++i) ws.y[i] = 2.0f * ws.x[i];
+      };
+    },
+});
+}  // namespace

@@ -1,0 +1,155 @@
+// The command line, as a user meets it: bad input gets a message that names the problem and a
+// non-zero exit, and writes nothing; good input writes one CSV row per config.
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;
+};
+
+Result cromwell(const std::string& args) {
+  const std::string cmd = std::string(CROMWELL_BINARY) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), buf.size(), p)) r.output += buf.data();
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+fs::path temp_dir() {
+  static int counter = 0;
+  fs::path d = fs::temp_directory_path() / ("cromwell-cli-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
+  fs::create_directories(d);
+  return d;
+}
+
+std::vector<std::string> lines(const fs::path& p) {
+  std::ifstream in(p);
+  std::vector<std::string> out;
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("bad input: a clear message, exit code 2, no file written") {
+  const fs::path dir = temp_dir();
+  const std::string out = (dir / "x.csv").string();
+  struct Case {
+    std::string args, message;
+  };
+  const std::vector<Case> cases = {
+      {"sweep 'nosuch.*'", "selects no variant"},
+      {"sweep nosuch.naive", "unknown kernel 'nosuch'"},
+      {"sweep gemm.nosuch", "selects no variant"},
+      {"sweep gemm.naive --set bogus=1", "no selected variant has a parameter 'bogus'"},
+      {"sweep gemm.blocked --set tile=5000", "tile=5000 is not valid: allowed 8..4096"},
+      {"sweep gemm.blocked --set tile=0", "tile=0 is not valid"},
+      {"sweep gemm.blocked --set tile=-8", "tile=-8 is not valid"},
+      {"sweep gemm.blocked --set tile=abc", "tile=abc is not an integer"},
+      {"sweep gemm.blocked --set tile", "expected name=values"},
+      {"sweep gemm.naive --shape m:abc", "not an integer"},
+      {"sweep gemm.naive --shape m1024", "not name:size"},
+      {"sweep gemm.naive --shape x:4", "no selected kernel has exactly these dimensions"},
+      {"sweep gemm.naive --threads 0", "--threads 0: a thread count must be ≥ 1"},
+      {"sweep gemm.naive --threads two", "not an integer"},
+      {"sweep gemm.naive --cache warm", "allowed hot|cold"},
+      {"sweep gemm.naive --align 64", "allowed 0..63"},
+      {"sweep gemm.naive --pin sideways", "sideways"},
+      {"sweep gemm.naive --repetitions 0", "--repetitions 0"},
+      {"check gemm.blocked --set tile=0", "tile=0 is not valid"},
+      {"run gemm.naive/m:4", "4 sections"},
+      {"run gemm.nosuch/m:4,n:4,k:4//threads:1,pin:none,cache:hot,align:0", "unknown variant"},
+      {"run gemm.blocked/m:4,n:4,k:4/tile:3/threads:1,pin:none,cache:hot,align:0", "tile=3 is not valid"},
+      {"list nonsense", "allowed kernels|variants|params"},
+  };
+  for (const auto& c : cases) {
+    const bool sweep = c.args.rfind("sweep", 0) == 0;
+    const Result r = cromwell(c.args + (sweep ? " -o " + out : ""));
+    INFO(c.args << "\n" << r.output);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.output, Catch::Contains(c.message));
+    CHECK(!fs::exists(out));
+    CHECK(!fs::exists(dir / "x.json"));
+  }
+}
+
+TEST_CASE("an existing output file is never overwritten by accident") {
+  const fs::path dir = temp_dir();
+  const fs::path out = dir / "keep.csv";
+  std::ofstream(out) << "precious\n";
+  const Result r = cromwell("sweep gemm.naive --shape m:3,n:3,k:3 --repetitions 1 --min-time 0.001 -o " + out.string());
+  CHECK(r.code == 2);
+  CHECK_THAT(r.output, Catch::Contains("exists"));
+  CHECK(lines(out) == std::vector<std::string>{"precious"});
+}
+
+TEST_CASE("a sweep writes one row per config, rejected and pruned ones with reasons") {
+  const fs::path dir = temp_dir();
+  const fs::path out = dir / "x.csv";
+  const Result r = cromwell("sweep 'gemm.*' --set tile=64,256 --shape m:37,n:41,k:43 --repetitions 2 "
+                            "--min-time 0.001 -o " + out.string());
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  const auto rows = lines(out);
+  REQUIRE(rows.size() > 3);
+  CHECK(rows[0].rfind("key,kernel,variant,status,reason", 0) == 0);
+  int measured = 0, rejected = 0, pruned = 0, tiles = 0, noop = 0;
+  for (const auto& row : rows) {
+    measured += row.find(",measured,") != std::string::npos;
+    rejected += row.find(",rejected,") != std::string::npos;
+    pruned += row.find(",pruned,") != std::string::npos;
+    tiles += row.rfind("gemm.blocked/", 0) == 0;
+    noop += row.rfind("noop.forkjoin/", 0) == 0;
+  }
+  CHECK(tiles == 2);
+  CHECK(noop == 1);
+  CHECK(measured >= 4);
+  CHECK(rejected >= 1);
+  CHECK(pruned >= 1);
+  CHECK(fs::exists(dir / "x.json"));
+}
+
+TEST_CASE("check passes for every variant on its awkward shapes") {
+  const Result r = cromwell("check");
+  INFO(r.output);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.output, Catch::Contains("0 failed, 0 errors"));
+}
+
+TEST_CASE("run accepts the key a sweep prints") {
+  const Result r = cromwell("run 'gemm.blocked/m:17,n:19,k:23/tile:8/threads:2,pin:none,cache:hot,align:4' --calls 3");
+  INFO(r.output);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.output, Catch::Contains("correct; 3 call(s)"));
+}
+
+TEST_CASE("compare reports a paired speed-up with a confidence interval") {
+  const Result r = cromwell(
+      "compare 'gemm.naive/m:32,n:32,k:32//threads:1,pin:none,cache:hot,align:0' "
+      "'gemm.blocked/m:32,n:32,k:32/tile:8/threads:1,pin:none,cache:hot,align:0' --repetitions 5 --min-time 0.002");
+  INFO(r.output);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.output, Catch::Contains("speed vs A"));
+  CHECK_THAT(r.output, Catch::Contains("95% CI"));
+}
+
+TEST_CASE("list shows kernels, variants and params") {
+  CHECK_THAT(cromwell("list kernels").output, Catch::Contains("gemm"));
+  CHECK_THAT(cromwell("list variants").output, Catch::Contains("gemm.blocked"));
+  CHECK_THAT(cromwell("list params").output, Catch::Contains("tile"));
+}
