@@ -192,6 +192,7 @@ int cmd_list(const std::string& what) {
 int cmd_check(const Common& c) {
   SweepRequest req = to_request(c);
   req.check_shapes = req.shapes.empty();
+  req.no_prune = true;  // heuristics decide what is worth timing, not what is worth checking
   if (!c.caches_override.empty()) set_cache_override(c.caches_override);
   const Plan plan = expand(req);
   MeasureOptions opt = to_measure(c);

@@ -1,0 +1,19 @@
+#pragma once
+// The run Context: facts written once per run as a JSON file next to the CSV (host, CPU, ISA,
+// logical-CPU mapping, caches and their source, governor, THP, FTZ/DAZ, perf_event_paranoid,
+// NMI watchdog, counter backend, compiler, flags and build type, library versions, git commit,
+// date, command line).
+#include <string>
+
+namespace cromwell {
+
+struct ContextExtras {
+  std::string counters_backend = "none";
+  std::string command_line;
+  std::string cold_bytes;
+};
+
+std::string context_json(const ContextExtras& extras);
+void write_context(const std::string& path, const ContextExtras& extras);
+
+}  // namespace cromwell
