@@ -51,10 +51,10 @@ TEST_CASE("a space enumerates the grid in param order") {
   CHECK(s.defaults().items == std::vector<std::pair<std::string, std::string>>{{"tile", "8"}, {"hint", "t0"}});
 }
 
-TEST_CASE("validity constraints reject, heuristics prune, each with its reason") {
+TEST_CASE("validity constraints reject and heuristics prune with their reasons") {
   const Space s = toy_space();
   const CacheSizes small{64, 1024, 4096, "test"};
-  const Dims d{{{"n", 2}}};
+  const Dims d{{{"n", 4}}};  // a tile row is tile·4·4 bytes against an L1D of 64
   ParamValues p{{{"tile", "6"}, {"hint", "t0"}}};
   CHECK(s.violation(p, d, small, Constraint::Kind::validity) == "tile must be a multiple of 4");
   p.items[0].second = "8";

@@ -37,7 +37,8 @@ const bool registered = register_variant<GemmKernel>({
     .isa = {},
     .space = {.params = {Param::choice("core", {"auto", "haswell", "skylakex", "cooperlake", "zen", "sandybridge"},
                                        {"auto"}, "auto",
-                                       "OpenBLAS kernel set (OPENBLAS_CORETYPE); auto = as loaded")}},
+                                       "OpenBLAS kernel set (OPENBLAS_CORETYPE); auto = as loaded")},
+              .constraints = {}},
     .prepare = [](const GemmShape& s, const ParamValues&, Pool& pool) -> Runnable<GemmKernel> {
       const int threads = pool.size();
       return [s, threads](GemmWorkspace& ws) {
