@@ -289,8 +289,9 @@ int cmd_compare(const std::vector<std::string>& keys, const Common& c) {
   const CompareResult res = compare(configs, opt, c.repetitions);
   for (std::size_t j = 0; j < res.records.size(); ++j) {
     const Record& r = res.records[j];
-    fmt::print("[{}] {}\n    median {:.1f} ns, min {:.1f} ns, err {:.1f}%{}", char('A' + j), r.config.key(),
-               r.time_ns.value_or(0), r.time_ns_min.value_or(0), r.err_pct.value_or(0), r.unstable ? " (unstable)" : "");
+    fmt::print("[{}] {}\n    median {}, min {}, err {:.1f}%{}", char('A' + j), r.config.key(),
+               human_time(r.time_ns.value_or(0)), human_time(r.time_ns_min.value_or(0)), r.err_pct.value_or(0),
+               r.unstable ? " (unstable)" : "");
     if (r.gflops) fmt::print(", {:.2f} GFLOP/s", *r.gflops);
     if (r.gbps) fmt::print(", {:.2f} GB/s", *r.gbps);
     if (!r.note.empty()) fmt::print("  [{}]", r.note);

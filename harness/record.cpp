@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 namespace cromwell {
 
 std::string_view to_string(Status s) {
@@ -24,6 +26,13 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 }  // namespace
+
+std::string human_time(double ns) {
+  if (ns >= 1e9) return fmt::format("{:.3f} s", ns / 1e9);
+  if (ns >= 1e6) return fmt::format("{:.3f} ms", ns / 1e6);
+  if (ns >= 1e3) return fmt::format("{:.3f} µs", ns / 1e3);
+  return fmt::format("{:.1f} ns", ns);
+}
 
 void summarize(Record& r, double flops, double bytes) {
   if (r.samples_ns.empty()) return;

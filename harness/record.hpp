@@ -36,4 +36,7 @@ struct Record {
 void summarize(Record& r, double flops, double bytes);
 constexpr double kUnstablePct = 5.0;
 
+// "20.966 ms", "5.2 ns": a time in the unit that keeps 4 significant digits readable.
+std::string human_time(double ns);
+
 }  // namespace cromwell

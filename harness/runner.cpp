@@ -68,11 +68,7 @@ void print_best(std::FILE* out, const RunSummary& s) {
     std::string params;
     for (const auto& [n, v] : r->config.params.items) params += fmt::format("{}{}={}", params.empty() ? "" : " ", n, v);
     if (r->config.axes.pin != "none") params += fmt::format("{}pin={}", params.empty() ? "" : " ", r->config.axes.pin);
-    const double t = r->time_ns.value_or(0);
-    const std::string ts = t >= 1e9 ? fmt::format("{:.3f} s", t / 1e9)
-                           : t >= 1e6 ? fmt::format("{:.3f} ms", t / 1e6)
-                           : t >= 1e3 ? fmt::format("{:.3f} µs", t / 1e3)
-                                      : fmt::format("{:.1f} ns", t);
+    const std::string ts = human_time(r->time_ns.value_or(0));
     fmt::print(out, "  {:<22} {:<24} {:>3} {:>10} {:>9} {:>8}  {}\n", r->config.id(), r->config.shape.str(),
                r->config.axes.threads, ts, r->gflops ? fmt::format("{:.1f}", *r->gflops) : "", rel, params);
   }

@@ -6,13 +6,6 @@
 namespace cromwell {
 namespace {
 
-std::string human_time(double ns) {
-  if (ns >= 1e9) return fmt::format("{:.3f} s", ns / 1e9);
-  if (ns >= 1e6) return fmt::format("{:.3f} ms", ns / 1e6);
-  if (ns >= 1e3) return fmt::format("{:.3f} µs", ns / 1e3);
-  return fmt::format("{:.1f} ns", ns);
-}
-
 // Pads to `w` display columns (counts UTF-8 code points, not bytes).
 std::string pad(const std::string& s, std::size_t w, bool right = false) {
   std::size_t cols = 0;
