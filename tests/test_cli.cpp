@@ -30,12 +30,17 @@ Result cromwell(const std::string& args) {
   return r;
 }
 
-fs::path temp_dir() {
-  static int counter = 0;
-  fs::path d = fs::temp_directory_path() / ("cromwell-cli-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
-  fs::create_directories(d);
-  return d;
-}
+// A fresh directory, removed with everything in it when the test case ends.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int counter = 0;
+    path = fs::temp_directory_path() / ("cromwell-cli-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path operator/(const std::string& name) const { return path / name; }
+};
 
 std::vector<std::string> lines(const fs::path& p) {
   std::ifstream in(p);
@@ -47,7 +52,7 @@ std::vector<std::string> lines(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("bad input gets a clear message and exit code 2 and writes no file") {
-  const fs::path dir = temp_dir();
+  const TempDir dir;
   const std::string out = (dir / "x.csv").string();
   struct Case {
     std::string args, message;
@@ -89,7 +94,7 @@ TEST_CASE("bad input gets a clear message and exit code 2 and writes no file") {
 }
 
 TEST_CASE("an existing output file is never overwritten by accident") {
-  const fs::path dir = temp_dir();
+  const TempDir dir;
   const fs::path out = dir / "keep.csv";
   std::ofstream(out) << "precious\n";
   const Result r = cromwell("sweep gemm.naive --shape m:3,n:3,k:3 --repetitions 1 --min-time 0.001 -o " + out.string());
@@ -99,7 +104,7 @@ TEST_CASE("an existing output file is never overwritten by accident") {
 }
 
 TEST_CASE("a sweep writes one row per config with reasons for rejected and pruned ones") {
-  const fs::path dir = temp_dir();
+  const TempDir dir;
   const fs::path out = dir / "x.csv";
   const Result r = cromwell("sweep 'gemm.*' --set tile=64,256 --shape m:37,n:41,k:43 --repetitions 2 "
                             "--min-time 0.001 -o " + out.string());
