@@ -4,8 +4,10 @@
 // after a job, then sleep, so a peer library with its own threads (OpenBLAS) runs undisturbed.
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -22,12 +24,14 @@ class Pool {
   int size() const { return size_; }
   const std::vector<int>& cpus() const { return cpus_; }
   // Runs fn(tid) on every thread (0 = the caller) and returns when all have finished.
-  // The first exception thrown by any thread is rethrown in the caller.
+  // The first exception thrown by any thread is rethrown in the caller. One run() at a time:
+  // calling run() or parallel_for() from inside a job throws std::logic_error.
   void run(const std::function<void(int tid)>& fn);
   // Splits [0, n) into size() contiguous chunks, multiples of `grain` where possible.
   void parallel_for(std::int64_t n, std::int64_t grain,
                     const std::function<void(std::int64_t begin, std::int64_t end)>& fn);
-  // Waits until every thread of the current run() has arrived (only inside run()).
+  // Waits until every thread of the current run() has arrived (only inside run()). Once a thread
+  // of the job has thrown, barrier() throws in the others too, so a failed job never hangs.
   void barrier();
   // Kernel thread ids of the threads, index = thread id (for per-thread counters).
   std::vector<int> tids() const;
@@ -45,22 +49,31 @@ class Pool {
 
  private:
   void worker(int tid);
+  void fail() noexcept;  // records the current exception (the first one wins) and frees the barrier
+  void shutdown() noexcept;
   int size_;
   std::vector<int> cpus_;
   std::vector<std::thread> threads_;
-  std::vector<std::atomic<int>> worker_tid_;
-  const std::function<void(int)>* job_ = nullptr;
-  std::atomic<std::uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
-  std::atomic<bool> stop_{false};
+  std::vector<std::atomic<int>> worker_tid_;  // 0 while starting, -errno if pinning failed
+  std::int64_t spin_ns_ = 0;                  // how long a waiting thread spins before it sleeps
   std::exception_ptr error_;
+  // Each group on its own cache line: the job workers poll, the count they report to, the barrier.
+  // 32-bit words so a sleeper can futex-wait on them; the *_sleepers_ counts let the waker skip
+  // the system call when nobody sleeps.
+  alignas(64) const std::function<void(int)>* job_ = nullptr;
+  std::atomic<std::uint32_t> generation_{0};
+  std::atomic<int> generation_sleepers_{0};
+  std::atomic<bool> stop_{false};
+  alignas(64) std::atomic<std::uint32_t> pending_{0};
+  std::atomic<int> pending_sleepers_{0};
   std::atomic<bool> has_error_{false};
-  // barrier
-  std::atomic<int> barrier_count_{0};
-  std::atomic<std::uint64_t> barrier_phase_{0};
+  alignas(64) std::atomic<int> barrier_count_{0};
+  alignas(64) std::atomic<std::uint32_t> barrier_phase_{0};
+  std::atomic<int> barrier_sleepers_{0};
 };
 
-// Returns the pool for (threads, pin), created on first use and reused afterwards.
+// Returns the pool for (threads, pin), created on first use and reused afterwards (pools live
+// until the process exits).
 // `pin` is a policy name or a cpu list (see topology.hpp). Throws on an impossible request.
 Pool& pool_for(int threads, const std::string& pin);
 

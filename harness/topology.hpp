@@ -25,7 +25,7 @@ struct Pu {
 
 struct Topology {
   std::vector<Pu> pus;   // in hwloc's logical order, restricted to the CPUs we may run on
-  int cores = 0, l3_domains = 0, numa_nodes = 0, packages = 0;
+  int cores = 0, l3_domains = 0, numa_nodes = 0, packages = 0;  // l3_domains = 0: no L3 reported
   std::string describe() const;  // "1 package, 2 L3, 12 cores, 24 PUs"
 };
 
