@@ -12,6 +12,11 @@
 #include <set>
 #include <stdexcept>
 
+#include <valgrind/callgrind.h>
+
+#include "counters/backend.hpp"
+#include "counters/known.hpp"
+#include "counters/probe.hpp"
 #include "harness/compare.hpp"
 #include "harness/isa.hpp"
 #include "harness/context.hpp"
@@ -59,6 +64,8 @@ struct Common {
   std::uint64_t seed = 42;
   std::string cold_bytes;
   bool no_prune = false;
+  std::string counters = "auto";
+  CounterOptions counter_options;
 };
 
 void add_selection(CLI::App* app, Common& c, bool with_filters) {
@@ -74,6 +81,14 @@ void add_selection(CLI::App* app, Common& c, bool with_filters) {
   app->add_option("--caches", c.caches_override, "cache sizes for constraints: l1d=32K,l2=512K,l3=32M");
   app->add_option("--seed", c.seed, "seed of the input data");
   app->add_flag("--no-prune", c.no_prune, "run configs that machine heuristics would prune");
+}
+
+void add_counters(CLI::App* app, Common& c) {
+  app->add_option("--counters", c.counters, "auto|perf|sim|sw|none (auto: hardware where it counts, else software)");
+  app->add_option("--cache-model", c.counter_options.cache_model,
+                  "sim: zen3 (default) or l1d=32K/8,l2=512K/8,l3=32M/16");
+  app->add_option("--sim-calls", c.counter_options.sim_calls, "sim: calls in the simulated region");
+  app->add_option("--groups", c.counter_options.groups_dir, "directory of event group files overriding the built-in ones");
 }
 
 void add_timing(CLI::App* app, Common& c) {
@@ -153,7 +168,7 @@ std::string sidecar_path(const std::string& csv) {
   return p.string();
 }
 
-int cmd_list(const std::string& what) {
+int cmd_list(const std::string& what, const CounterOptions& opt) {
   const Registry& reg = Registry::get();
   if (what == "kernels") {
     for (const auto& k : reg.kernels()) {
@@ -183,8 +198,12 @@ int cmd_list(const std::string& what) {
         fmt::print("  constraint {} ({})\n", c.name,
                    c.kind == Constraint::Kind::validity ? "validity: rejects" : "heuristic: prunes");
     }
+  } else if (what == "metrics") {
+    list_metrics(stdout, opt);
+  } else if (what == "events") {
+    list_events(stdout, opt);
   } else {
-    throw std::invalid_argument(fmt::format("list {}: allowed kernels|variants|params", what));
+    throw std::invalid_argument(fmt::format("list {}: allowed kernels|variants|params|metrics|events", what));
   }
   return 0;
 }
@@ -229,19 +248,24 @@ int cmd_sweep(const Common& c, const std::string& output, bool overwrite, const 
     fmt::print("No filters given: running the built-in sweep (GEMM variants at m=n=k=512, 1 and 2 threads).\n");
   }
   if (!c.caches_override.empty()) set_cache_override(c.caches_override);
-  const Plan plan = expand(req);
-  const MeasureOptions opt = to_measure(c);
+  Plan plan = expand(req);
+  MeasureOptions opt = to_measure(c);
+  const BackendChoice counters = make_backend(c.counters, c.counter_options);
+  opt.counters = counters.backend.get();
+  opt.counters_name = c.counters;
+  plan.columns.metrics = counters.backend->columns();
   const std::string out = output.empty() ? default_output() : output;
   if (std::filesystem::exists(out) && !overwrite)
     throw std::invalid_argument(fmt::format("-o {}: the file exists; choose another name or pass --overwrite", out));
   if (std::filesystem::path(out).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out).parent_path());
   for (const auto& n : plan.notes) fmt::print(stderr, "note: {}\n", n);
+  if (!counters.why.empty()) fmt::print("{}\n", counters.why);
   auto csv = csv_sink(out, plan.columns);
   auto console = console_sink(stdout, plan.columns);
   std::unique_ptr<Sink> lines = jsonl.empty() ? nullptr : jsonl_sink(jsonl, plan.columns);
   ContextExtras extras;
-  extras.counters_backend = "none";
+  extras.counters_backend = counters.backend->source();
   extras.command_line = command_line;
   extras.cold_bytes = std::to_string(cold_bytes_or_default(opt.cold_bytes));
   write_context(sidecar_path(out), extras);
@@ -255,7 +279,7 @@ int cmd_sweep(const Common& c, const std::string& output, bool overwrite, const 
   return s.failed || s.errors ? kExitWrong : 0;
 }
 
-int cmd_run(const std::string& key, long calls, std::uint64_t seed) {
+int cmd_run(const std::string& key, long calls, std::uint64_t seed, bool skip_check) {
   if (calls < 1) throw std::invalid_argument(fmt::format("--calls {}: must be ≥ 1", calls));
   const Config c = resolve_key(key);
   const VariantEntry& v = *Registry::get().variant(c.id());
@@ -265,16 +289,21 @@ int cmd_run(const std::string& key, long calls, std::uint64_t seed) {
   Pool::CallerPin pin(pool);
   InstanceOptions io{seed, static_cast<std::size_t>(c.axes.align), c.axes.cache == "cold", cold_bytes_or_default(0)};
   auto inst = v.instantiate(c.shape, c.params, pool, io);
-  if (Check ck = inst->check(); !ck.ok) {
-    fmt::print(stderr, "failed {}: {}\n", key, ck.detail);
-    return kExitWrong;
-  }
+  if (!skip_check)
+    if (Check ck = inst->check(); !ck.ok) {
+      fmt::print(stderr, "failed {}: {}\n", key, ck.detail);
+      return kExitWrong;
+    }
   inst->call(0);  // warm-up
+  // Exactly these calls form the collected region under callgrind (no-ops natively).
+  CALLGRIND_ZERO_STATS;
+  CALLGRIND_TOGGLE_COLLECT;
   const auto t0 = std::chrono::steady_clock::now();
   for (long i = 0; i < calls; ++i) inst->call(static_cast<std::size_t>(i) % inst->copies());
   const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+  CALLGRIND_TOGGLE_COLLECT;
   const Work w = inst->work();
-  fmt::print("{}: correct; {} call(s), {:.1f} ns per call", key, calls, ns / calls);
+  fmt::print("{}: {}{} call(s), {:.1f} ns per call", key, skip_check ? "" : "correct; ", calls, ns / calls);
   if (w.flops > 0) fmt::print(", {:.2f} GFLOP/s", w.flops * calls / ns);
   if (w.bytes > 0) fmt::print(", {:.2f} GB/s", w.bytes * calls / ns);
   fmt::print(" (one untimed-loop run: use sweep or compare for statistics)\n");
@@ -308,6 +337,9 @@ int cmd_measure_child(const std::string& key, const Common& c) {
   const Config cfg = resolve_key(key);
   MeasureOptions opt = to_measure(c);
   opt.in_child = true;
+  const BackendChoice counters = make_backend(c.counters, c.counter_options);
+  opt.counters = counters.backend.get();
+  opt.counters_name = c.counters;
   const Record r = measure(cfg, *Registry::get().variant(cfg.id()), opt, true);
   std::fputs(encode_record(r).c_str(), stdout);
   return 0;
@@ -325,13 +357,15 @@ int main(int argc, char** argv) {
   bool overwrite = false;
   long calls = 1;
 
-  auto* list = app.add_subcommand("list", "list kernels, variants or params");
-  list->add_option("what", list_what, "kernels|variants|params");
+  auto* list = app.add_subcommand("list", "list kernels, variants, params, metrics or events");
+  list->add_option("what", list_what, "kernels|variants|params|metrics|events");
+  list->add_option("--groups", c.counter_options.groups_dir, "directory of event group files");
   auto* check = app.add_subcommand("check", "check selected configs against their references (no timing)");
   add_selection(check, c, true);
   auto* sweep = app.add_subcommand("sweep", "check and time every config of a sweep; CSV + JSON context");
   add_selection(sweep, c, true);
   add_timing(sweep, c);
+  add_counters(sweep, c);
   sweep->add_option("-o,--output", output, "CSV file (default results/runs/sweep-DATE-TIME.csv)");
   sweep->add_flag("--overwrite", overwrite, "replace an existing output file");
   sweep->add_option("--jsonl", jsonl, "also write the rows as JSON lines to this file");
@@ -339,6 +373,15 @@ int main(int argc, char** argv) {
   run->add_option("key", key, "a config key as printed by sweep")->required();
   run->add_option("--calls", calls, "number of calls");
   run->add_option("--seed", c.seed, "seed of the input data");
+  bool skip_check = false, validate = false;
+  run->add_flag("--skip-check", skip_check, "do not check the result first (the simulated backend's runs)");
+  auto* probe = app.add_subcommand("counters", "what this machine can count, and why not");
+  probe->add_flag("--validate", validate, "run known-answer kernels and mark each metric validated or suspicious");
+  add_counters(probe, c);
+  auto* known = app.add_subcommand("_known", "");
+  known->group("");
+  std::string known_name;
+  known->add_option("name", known_name)->required();
   auto* cmp = app.add_subcommand("compare", "interleaved A B A B re-measurement with median ratios");
   cmp->add_option("keys", keys, "config keys")->required();
   cmp->add_option("--repetitions", c.repetitions, "rounds (each config measured once per round)");
@@ -349,6 +392,7 @@ int main(int argc, char** argv) {
   child->group("");
   child->add_option("key", key)->required();
   add_timing(child, c);
+  add_counters(child, c);
   child->add_option("--seed", c.seed);
 
   try {
@@ -359,10 +403,18 @@ int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
-    if (*list) return cmd_list(list_what);
+    if (*list) return cmd_list(list_what, c.counter_options);
     if (*check) return cmd_check(c);
     if (*sweep) return cmd_sweep(c, output, overwrite, jsonl, command_line);
-    if (*run) return cmd_run(key, calls, c.seed);
+    if (*run) return cmd_run(key, calls, c.seed, skip_check);
+    if (*probe) {
+      if (!validate) return counters_probe(stdout, c.counter_options);
+      return counters_validate(stdout, c.counters == "auto" ? "sim" : c.counters, c.counter_options);
+    }
+    if (*known) {
+      run_known(known_name, true);
+      return 0;
+    }
     if (*cmp) return cmd_compare(keys, c);
     if (*child) return cmd_measure_child(key, c);
   } catch (const std::invalid_argument& e) {

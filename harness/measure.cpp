@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "counters/backend.hpp"
 #include "harness/isa.hpp"
 #include "harness/machine.hpp"
 #include "harness/steal.hpp"
@@ -41,7 +42,8 @@ Record measure_in_child(const Config& c, const std::string& env_assignment, cons
                                 "--repetitions", std::to_string(opt.timing.repetitions),
                                 "--min-time", fmt::format("{}", opt.timing.min_time),
                                 "--seed", std::to_string(opt.seed),
-                                "--cold-bytes", std::to_string(cold_bytes_or_default(opt.cold_bytes))};
+                                "--cold-bytes", std::to_string(cold_bytes_or_default(opt.cold_bytes)),
+                                "--counters", opt.counters_name};
   const std::string name = env_assignment.substr(0, env_assignment.find('='));
   std::vector<std::string> env{env_assignment};
   for (char** e = environ; *e; ++e)
@@ -120,11 +122,20 @@ Record measure(const Config& c, const VariantEntry& v, const MeasureOptions& opt
     // Warm-up: one call per workspace copy (faults in pages, trains predictors).
     for (std::size_t i = 0; i < inst->copies(); ++i) inst->call(i);
     const std::size_t copies = inst->copies();
+    std::unique_ptr<CounterSession> session = opt.counters ? opt.counters->open(pool) : nullptr;
+    TimedHooks hooks;
+    if (session) hooks = {[&] { session->start(); }, [&](std::size_t calls) { session->stop(calls); }};
     const CpuTimes before = read_cpu_times();
-    r.samples_ns = time_calls(c.key(), [&](std::size_t i) { inst->call(i % copies); }, opt.timing);
+    r.samples_ns = time_calls(c.key(), [&](std::size_t i) { inst->call(i % copies); }, opt.timing, hooks);
     r.steal_pct = steal_pct(before, read_cpu_times());
     const Work w = inst->work();
     summarize(r, w.flops, w.bytes);
+    if (opt.counters) {
+      r.counters_source = opt.counters->source();
+      r.counters_scope = opt.counters->scope();
+      if (session) r.metrics = session->finish();
+      opt.counters->annotate(r);
+    }
   } catch (const std::exception& e) {
     r.status = Status::error;
     r.reason = e.what();
@@ -161,6 +172,10 @@ std::string encode_record(const Record& r) {
                               escape_key_part(r.reason), escape_key_part(r.note));
   if (r.steal_pct) s += fmt::format("steal {}\n", *r.steal_pct);
   for (double t : r.samples_ns) s += fmt::format("sample {}\n", t);
+  s += fmt::format("counters {}\nscope {}\n", escape_key_part(r.counters_source), escape_key_part(r.counters_scope));
+  for (const auto& m : r.metrics)
+    s += fmt::format("metric {} {} {}\n", escape_key_part(m.name), m.value ? fmt::format("{}", *m.value) : "-",
+                     escape_key_part(m.reason));
   return s;
 }
 
@@ -184,6 +199,16 @@ Record decode_record(const std::string& text, const Config& c) {
     else if (field == "note") r.note = unescape_key_part(value);
     else if (field == "steal") r.steal_pct = std::stod(value);
     else if (field == "sample") r.samples_ns.push_back(std::stod(value));
+    else if (field == "counters") r.counters_source = unescape_key_part(value);
+    else if (field == "scope") r.counters_scope = unescape_key_part(value);
+    else if (field == "metric") {
+      std::istringstream f(value);
+      std::string name, v, reason;
+      f >> name >> v;
+      std::getline(f >> std::ws, reason);
+      r.metrics.push_back({unescape_key_part(name), v == "-" ? std::nullopt : std::optional<double>(std::stod(v)),
+                           unescape_key_part(reason)});
+    }
   }
   if (!have_status) throw std::runtime_error("child process printed no record: " + text.substr(0, 200));
   return r;

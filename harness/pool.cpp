@@ -10,7 +10,6 @@
 #include "harness/pool.hpp"
 
 #include <linux/futex.h>
-#include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -28,6 +28,7 @@ struct Record {
   std::optional<double> time_ns, time_ns_min, err_pct, gflops, gbps, steal_pct;
   bool unstable = false;               // err_pct above the instability threshold
   std::string counters_source;         // "none", "sw", "perf:zen3", "sim:zen3"
+  std::string counters_scope;          // what the counter values cover
   std::vector<Metric> metrics;
 };
 

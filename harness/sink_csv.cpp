@@ -28,6 +28,7 @@ std::vector<std::string> Columns::header() const {
   h.insert(h.end(), std::begin(kAxes), std::end(kAxes));
   h.insert(h.end(), std::begin(kMeasure), std::end(kMeasure));
   h.push_back("counters");
+  h.push_back("counters_scope");
   h.push_back("counters_reason");
   h.insert(h.end(), metrics.begin(), metrics.end());
   return h;
@@ -58,9 +59,11 @@ std::vector<std::string> row_values(const Record& r, const Columns& cols) {
   v.push_back(num(r.gbps, "{:.4g}"));
   v.push_back(num(r.steal_pct, "{:.2f}"));
   v.push_back(measured ? r.counters_source : "");
+  v.push_back(measured ? r.counters_scope : "");
+  // Why values are missing, and flags on values that are there (multiplexed and scaled).
   std::string reasons;
   for (const auto& m : r.metrics)
-    if (!m.value && !m.reason.empty() && reasons.find(m.reason) == std::string::npos)
+    if (!m.reason.empty() && reasons.find(m.reason) == std::string::npos)
       reasons += (reasons.empty() ? "" : "; ") + m.reason;
   v.push_back(reasons);
   for (const auto& name : cols.metrics) {

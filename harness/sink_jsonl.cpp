@@ -18,7 +18,7 @@ class JsonlSink final : public Sink {
     f_ = std::fopen(path.c_str(), "w");
     if (!f_) throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
     static const std::set<std::string> text{"key", "kernel", "variant", "status", "reason", "note", "pin",
-                                            "cache", "counters", "counters_reason", "unstable"};
+                                            "cache", "counters", "counters_scope", "counters_reason", "unstable"};
     for (const auto& h : header_) numeric_.push_back(!text.count(h) && !is_param(h));
   }
   ~JsonlSink() override {

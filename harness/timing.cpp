@@ -35,8 +35,9 @@ std::vector<double> time_calls(const std::string& name, const std::function<void
     }
     try {
       if (hooks.start) hooks.start();
+      const std::size_t first = calls;
       for (auto _ : st) call(calls++);
-      if (hooks.stop) hooks.stop();
+      if (hooks.stop) hooks.stop(calls - first);
     } catch (...) {
       failure = std::current_exception();
       st.SkipWithError("the kernel threw");

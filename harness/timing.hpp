@@ -15,7 +15,8 @@ struct TimingOptions {
 
 // Called around the timed loop of every repetition only (counters start/stop here).
 struct TimedHooks {
-  std::function<void()> start, stop;
+  std::function<void()> start;
+  std::function<void(std::size_t calls)> stop;   // calls made by the loop that just ended
 };
 
 // `call(i)` is one kernel call; i counts calls across repetitions (cold-cache rotation uses it).

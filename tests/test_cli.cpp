@@ -80,7 +80,7 @@ TEST_CASE("bad input gets a clear message and exit code 2 and writes no file") {
       {"run gemm.naive/m:4", "4 sections"},
       {"run gemm.nosuch/m:4,n:4,k:4//threads:1,pin:none,cache:hot,align:0", "unknown variant"},
       {"run gemm.blocked/m:4,n:4,k:4/tile:3/threads:1,pin:none,cache:hot,align:0", "tile=3 is not valid"},
-      {"list nonsense", "allowed kernels|variants|params"},
+      {"list nonsense", "allowed kernels|variants|params|metrics|events"},
   };
   for (const auto& c : cases) {
     const bool sweep = c.args.rfind("sweep", 0) == 0;

@@ -1,0 +1,37 @@
+#include "counters/hardware_probe.hpp"
+
+#include <linux/perf_event.h>
+
+#include <fmt/format.h>
+
+namespace cromwell {
+
+HardwareProbe probe_hardware(const PerfOpenFn& open_fn) {
+  HardwareProbe p;
+  PerfGroup g;
+  if (!g.open({{"instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, 0}}, 0, open_fn)) {
+    p.err = g.error_errno();
+    p.why = g.error();
+    return p;
+  }
+  p.opens = true;
+  constexpr int kIterations = 1000000;
+  g.start();
+  for (volatile int i = 0; i < kIterations; i = i + 1) {
+  }
+  g.stop();
+  GroupReading r;
+  if (!g.read(r) || r.running == 0) {
+    p.why = "the instructions counter opened but never ran (the PMU is taken by another user, or virtualised away)";
+    return p;
+  }
+  if (r.values[0] < kIterations) {
+    p.why = fmt::format("the instructions counter gave {} for a loop of {} iterations: it does not count here",
+                        r.values[0], kIterations);
+    return p;
+  }
+  p.counts = true;
+  return p;
+}
+
+}  // namespace cromwell
