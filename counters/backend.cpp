@@ -62,9 +62,9 @@ BackendChoice make_backend(const std::string& name, const CounterOptions& opt) {
       return c;
     }
     c.backend = make_software_backend(system_perf_open());
-    c.why = fmt::format("counters: software only ({}), because hardware counters are unavailable: {}. "
-                        "--counters sim gives simulated cache misses.",
-                        c.backend->source(), p.why);
+    c.why = fmt::format("counters: software only ({}), because hardware counters are unavailable: {}", c.backend->source(),
+                        p.why);
+    if (p.why.find("--counters sim") == std::string::npos) c.why += "; --counters sim gives simulated cache misses";
     return c;
   }
   throw std::invalid_argument(fmt::format("--counters {}: allowed auto|perf|sim|sw|none", name));

@@ -58,10 +58,12 @@ int counter_budget(const Pmu& pmu, bool watchdog) {
   return pmu.gp_counters - (watchdog && !pmu.fixed_cycles_instructions ? 1 : 0);
 }
 
-int counters_needed(const Pmu& pmu, const std::vector<EventDef>& events) {
+int counters_needed(const Pmu& pmu, const std::vector<EventDef>& events, bool watchdog) {
   int n = 0;
   for (const auto& e : events) {
-    const bool fixed = pmu.fixed_cycles_instructions && (e.spec == "perf::CYCLES" || e.spec == "perf::INSTRUCTIONS");
+    // Intel: instructions always has a fixed counter; cycles only while the watchdog leaves it free.
+    const bool fixed = pmu.fixed_cycles_instructions &&
+                       (e.spec == "perf::INSTRUCTIONS" || (e.spec == "perf::CYCLES" && !watchdog));
     n += fixed ? 0 : 1;
   }
   return n;

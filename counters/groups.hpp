@@ -48,11 +48,12 @@ struct Pmu {
 Pmu pmu_for(const std::string& vendor, unsigned family, unsigned model);
 Pmu this_pmu();
 bool nmi_watchdog_on();
-// Counters one group may use: GP counters minus one for the NMI watchdog (which takes a
-// general counter on AMD, the fixed cycles counter on Intel).
+// General counters one group may use: minus one for the NMI watchdog on AMD, where it takes a
+// general counter (on Intel it takes the fixed cycles counter).
 int counter_budget(const Pmu& pmu, bool watchdog);
-// How many counters a set of events occupies (fixed cycles/instructions are free on Intel).
-int counters_needed(const Pmu& pmu, const std::vector<EventDef>& events);
+// General counters a set of events occupies (on Intel, instructions — and cycles while the watchdog
+// is off — run on fixed counters).
+int counters_needed(const Pmu& pmu, const std::vector<EventDef>& events, bool watchdog);
 
 // Throws std::invalid_argument naming file:line and the problem.
 Group parse_group(const std::string& text, const std::string& pmu, const std::string& name, const std::string& file);

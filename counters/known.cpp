@@ -15,6 +15,7 @@ const std::vector<KnownKernel>& known_kernels() {
       {"chase_l1", "random pointer chase in 16 KiB (inside L1D)", 1 << 20},
       {"chase_dram", "random pointer chase over 256 MiB (far beyond L3)", 1 << 20},
       {"stream_read", "sequential read of 64 MiB", (64u << 20) / 64},
+      {"reread_16m", "second sequential read of 16 MiB (fits L3)", (16u << 20) / 64},
   };
   return k;
 }
@@ -67,6 +68,10 @@ void run_known(const std::string& name, bool simulate, void (*start)(void*), voi
     std::vector<std::uint64_t> mem((64u << 20) / 8, 1);
     std::vector<std::uint64_t> evict((64u << 20) / 8, 2);  // pushes the stream out of any L3
     sink = stream(evict.data(), evict.size());
+    region([&] { return stream(mem.data(), mem.size()); });
+  } else if (name == "reread_16m") {
+    std::vector<std::uint64_t> mem((16u << 20) / 8, 1);
+    sink = stream(mem.data(), mem.size());
     region([&] { return stream(mem.data(), mem.size()); });
   } else {
     throw std::invalid_argument(fmt::format("unknown known-answer kernel '{}'", name));

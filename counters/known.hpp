@@ -4,6 +4,7 @@
 //   chase_l1     a random pointer chase inside 16 KiB (fits any L1D): almost no L1D misses
 //   chase_dram   a random pointer chase over 256 MiB (far beyond any L3): almost every step misses L3
 //   stream_read  a sequential read of 64 MiB: one fill from memory per 64-byte line
+//   reread_16m   a second read of 16 MiB: it stays in a 32 MiB L3, so almost no L3 misses
 #include <cstdint>
 #include <string>
 #include <vector>

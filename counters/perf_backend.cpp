@@ -128,13 +128,14 @@ class PerfBackend final : public CounterBackend {
  public:
   PerfBackend(Pmu pmu, std::vector<Group> groups, PerfOpenFn open_fn)
       : pmu_(std::move(pmu)), groups_(std::move(groups)), open_(std::move(open_fn)) {
-    const int budget = counter_budget(pmu_, nmi_watchdog_on());
+    const bool watchdog = nmi_watchdog_on();
+    const int budget = counter_budget(pmu_, watchdog);
     for (std::size_t g = 0; g < groups_.size(); ++g) {
       Pass pass{g, {}};
       std::vector<EventDef> in_pass;
       for (const auto& e : groups_[g].events) {
         in_pass.push_back(e);
-        if (counters_needed(pmu_, in_pass) > budget) {
+        if (counters_needed(pmu_, in_pass, watchdog) > budget) {
           passes_.push_back(pass);
           pass.events.clear();
           in_pass = {e};

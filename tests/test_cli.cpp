@@ -49,6 +49,20 @@ std::vector<std::string> lines(const fs::path& p) {
   return out;
 }
 
+// Splits one RFC 4180 line (no embedded newlines) into its fields.
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
+    else if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("bad input gets a clear message and exit code 2 and writes no file") {
@@ -157,4 +171,60 @@ TEST_CASE("list shows kernels and variants and params") {
   CHECK_THAT(cromwell("list kernels").output, Catch::Contains("gemm"));
   CHECK_THAT(cromwell("list variants").output, Catch::Contains("gemm.blocked"));
   CHECK_THAT(cromwell("list params").output, Catch::Contains("tile"));
+}
+
+TEST_CASE("counters explains this machine in plain words") {
+  const Result r = cromwell("counters");
+  INFO(r.output);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.output, Catch::Contains("perf_event_paranoid"));
+  CHECK_THAT(r.output, Catch::Contains("NMI watchdog"));
+  CHECK_THAT(r.output, Catch::Contains("In plain words"));
+  if (r.output.find("no hardware counters here") != std::string::npos)
+    CHECK_THAT(r.output, Catch::Contains("--counters sim"));
+  CHECK_THAT(cromwell("list metrics").output, Catch::Contains("l3_miss_rate"));
+  CHECK_THAT(cromwell("list events").output, Catch::Contains("instructions"));
+}
+
+TEST_CASE("counter sweeps say which counters they use and why values are missing") {
+  const TempDir dir;
+  const fs::path perf = dir / "perf.csv", autos = dir / "auto.csv";
+  const Result p = cromwell("sweep gemm.naive --shape m:8,n:8,k:8 --repetitions 2 --min-time 0.001 --counters perf -o " +
+                            perf.string());
+  INFO(p.output);
+  REQUIRE(p.code == 0);
+  const Result a = cromwell("sweep gemm.naive --shape m:8,n:8,k:8 --repetitions 2 --min-time 0.001 --counters auto -o " +
+                            autos.string());
+  INFO(a.output);
+  REQUIRE(a.code == 0);
+  const auto perf_rows = lines(perf), auto_rows = lines(autos);
+  CHECK(perf_rows[0].find(",cycles,instructions,l1d_misses,l2_misses,l3_accesses,l3_misses,dram_fills,ipc,") !=
+        std::string::npos);
+  if (a.output.find("software only") != std::string::npos) {  // a machine without hardware counters
+    CHECK_THAT(perf_rows.back(), Catch::Contains("perf:"));
+    CHECK_THAT(perf_rows.back(), Catch::Contains("no hardware PMU here"));
+    const auto header = csv_fields(perf_rows[0]), row = csv_fields(perf_rows.back());
+    REQUIRE(header.size() == row.size());
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (header[i] == "cycles" || header[i] == "l3_misses" || header[i] == "l3_miss_rate")
+        CHECK(row[i].empty());  // missing is empty, never 0
+    CHECK_THAT(a.output, Catch::Contains("hardware counters are unavailable"));
+    CHECK_THAT(auto_rows.back(), Catch::Contains(",sw"));
+  }
+}
+
+TEST_CASE("bad counter options are refused before anything is written") {
+  const TempDir dir;
+  const fs::path out = dir / "x.csv";
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--counters bogus", "allowed auto|perf|sim|sw|none"},
+           {"--counters sim --cache-model l1d=48K/8,l2=1M/8,l3=32M/16", "power of two"},
+           {"--counters sim --cache-model l1d=32K", "size/ways"},
+           {"--counters sim --sim-calls 0", "--sim-calls 0"}}) {
+    const Result r = cromwell("sweep gemm.naive --shape m:4,n:4,k:4 " + args + " -o " + out.string());
+    INFO(args << "\n" << r.output);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.output, Catch::Contains(message));
+    CHECK(!fs::exists(out));
+  }
 }
