@@ -26,6 +26,7 @@ class CounterSession {
   virtual void start() = 0;
   virtual void stop(std::size_t calls) = 0;   // calls made by the timed loop just ended
   virtual std::vector<Metric> finish() = 0;   // per-call values
+  virtual int passes() const { return 1; }    // timed loops needed to count every event once
 };
 
 struct CounterOptions {

@@ -40,6 +40,7 @@ class PerfSession final : public CounterSession {
     if (!error_.empty()) return;
     for (auto& g : per_pass_[current_].groups) g.start();
   }
+  int passes() const override { return static_cast<int>(passes_.size()); }
   void stop(std::size_t calls) override {
     if (!error_.empty()) return;
     PassData& d = per_pass_[current_];

@@ -57,6 +57,7 @@ std::int64_t parse_int_option(const std::string& option, const std::string& text
 
 // Options shared by check, sweep, run and compare.
 struct Common {
+  std::string preset;
   std::vector<std::string> filters, sets, shapes, threads{"1"}, pins{"none"}, caches{"hot"}, aligns{"0"};
   std::string caches_override;
   int repetitions = 5;
@@ -72,6 +73,7 @@ void add_selection(CLI::App* app, Common& c, bool with_filters) {
   if (with_filters) app->add_option("filters", c.filters, "kernel.variant globs, e.g. 'gemm.*' or gemm.avx2");
   app->add_option("--set", c.sets, "name=values: 64,128 | lo..hi:step | lo..hi*factor (repeatable)");
   app->add_option("--shape", c.shapes, "a shape such as m:1024,n:1024,k:1024 (repeatable)");
+  app->add_option("--shapes", c.preset, "llm: the inference engine's decode and prefill shapes for every kernel");
   app->add_option("--threads", c.threads, "thread counts, e.g. 1,2")->delimiter(',');
   app->add_option("--pin", c.pins,
                   "none|compact|scatter|cores|ccx (comma-separated) or one cpu list such as 0,2 (repeatable)");
@@ -107,6 +109,7 @@ SweepRequest to_request(const Common& c) {
     r.sets.emplace_back(s.substr(0, eq), s.substr(eq + 1));
   }
   r.shapes = c.shapes;
+  r.preset = c.preset;
   r.threads.clear();
   for (const auto& t : c.threads) {
     const auto v = parse_int_option("--threads", t);
@@ -235,7 +238,7 @@ int cmd_check(const Common& c) {
 
 int cmd_sweep(const Common& c, const std::string& output, bool overwrite, const std::string& jsonl,
               const std::string& command_line) {
-  const bool defaults = c.filters.empty() && c.sets.empty() && c.shapes.empty();
+  const bool defaults = c.filters.empty() && c.sets.empty() && c.shapes.empty() && c.preset.empty();
   SweepRequest req = defaults ? default_sweep() : to_request(c);
   if (defaults) {
     // The built-in sweep keeps any axis the user set explicitly.
@@ -409,7 +412,10 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(key, calls, c.seed, skip_check);
     if (*probe) {
       if (!validate) return counters_probe(stdout, c.counter_options);
-      return counters_validate(stdout, c.counters == "auto" ? "sim" : c.counters, c.counter_options);
+      // auto: hardware where it counts, else the simulator.
+      std::string which = c.counters;
+      if (which == "auto") which = make_backend("auto", c.counter_options).backend->source().rfind("perf", 0) == 0 ? "perf" : "sim";
+      return counters_validate(stdout, which, c.counter_options);
     }
     if (*known) {
       run_known(known_name, true);

@@ -6,7 +6,8 @@
 //                             cached by the harness per (kernel, shape, seed);
 //   check(shape, ws, ref)  -- compares the output in ws with the reference, tolerance in the header;
 //   model(shape) -> Work   -- flops and compulsory bytes per call;
-//   bytes(ws)              -- the workspace footprint (cold-cache rotation sizes copies with it).
+//   bytes(ws)              -- the workspace footprint (cold-cache rotation sizes copies with it);
+// and optionally llm_shapes() -- the engine's shapes (--shapes llm; the kernel's defaults if absent).
 #include <concepts>
 #include <cstdint>
 #include <string_view>

@@ -151,7 +151,7 @@ Record calibrate(const Axes& axes, const MeasureOptions& opt) {
   r.config.axes.cache = "hot";
   r.config.axes.align = 0;
   r.counters_source = "none";
-  r.note = "timer + fork-join cost of one empty pool.run()";
+  r.note = "timer + fork-join cost of one empty pool.run(); a calibration row: no counters";
   try {
     Pool& pool = pool_for(axes.threads, axes.pin);
     Pool::CallerPin pin(pool);

@@ -231,13 +231,21 @@ void Pool::parallel_for(std::int64_t n, std::int64_t grain,
     fn(0, n);
     return;
   }
-  const std::int64_t base = units / workers, extra = units % workers;
   run([&](int tid) {
-    if (tid >= workers) return;
-    const auto first = [&](std::int64_t t) { return t * base + std::min(t, extra); };
-    const std::int64_t b = first(tid) * grain, e = std::min(n, first(tid + 1) * grain);
+    const auto [b, e] = share(n, grain, tid);
     if (b < e) fn(b, e);
   });
+}
+
+std::pair<std::int64_t, std::int64_t> Pool::share(std::int64_t n, std::int64_t grain, int tid) const {
+  if (n <= 0) return {0, 0};
+  grain = std::max<std::int64_t>(grain, 1);
+  const std::int64_t units = n / grain + (n % grain != 0);
+  const std::int64_t workers = std::min<std::int64_t>(size_, units);
+  if (tid >= workers) return {n, n};
+  const std::int64_t base = units / workers, extra = units % workers;
+  const auto first = [&](std::int64_t t) { return t * base + std::min(t, extra); };
+  return {std::min(n, first(tid) * grain), std::min(n, first(tid + 1) * grain)};
 }
 
 void Pool::barrier() {

@@ -30,6 +30,9 @@ class Pool {
   // Splits [0, n) into size() contiguous chunks, multiples of `grain` where possible.
   void parallel_for(std::int64_t n, std::int64_t grain,
                     const std::function<void(std::int64_t begin, std::int64_t end)>& fn);
+  // The chunk of [0, n) that thread `tid` gets from parallel_for: contiguous, in thread order,
+  // boundaries multiples of `grain` where possible; empty for threads beyond the work.
+  std::pair<std::int64_t, std::int64_t> share(std::int64_t n, std::int64_t grain, int tid) const;
   // Waits until every thread of the current run() has arrived (only inside run()). Once a thread
   // of the job has thrown, barrier() throws in the others too, so a failed job never hangs.
   void barrier();

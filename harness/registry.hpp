@@ -63,7 +63,7 @@ struct InstanceOptions {
 struct KernelEntry {
   std::string name, summary;
   std::vector<std::string> dims;
-  std::vector<Dims> default_shapes, check_shapes;
+  std::vector<Dims> default_shapes, check_shapes, llm_shapes;
   std::function<Dims(const Dims&)> normalize;   // validates, fills defaults; throws on bad input
   std::function<Work(const Dims&)> model;
 };
@@ -120,17 +120,18 @@ class InstanceOf final : public Instance {
       while (ws_.size() < std::max<std::size_t>(want, 2))
         ws_.push_back(K::make_workspace(shape_, opt.seed, alloc));
     }
-    const std::string key = std::string(K::name) + "/" + K::to_dims(shape_).str() + "/" +
-                            std::to_string(opt.seed);
-    ref_ = std::static_pointer_cast<const typename K::Reference>(cached_reference(key, [&] {
-      return std::static_pointer_cast<const void>(
-          std::make_shared<typename K::Reference>(K::reference(shape_, ws_[0])));
-    }));
+    ref_key_ = std::string(K::name) + "/" + K::to_dims(shape_).str() + "/" + std::to_string(opt.seed);
     run_ = v.prepare(shape_, params, pool);
   }
   Check check() override {
+    // The reference is computed from the untouched inputs, before the variant runs (and only when
+    // a check is asked for: `run --skip-check` under a simulator never pays for it).
+    auto ref = std::static_pointer_cast<const typename K::Reference>(cached_reference(ref_key_, [&] {
+      return std::static_pointer_cast<const void>(
+          std::make_shared<typename K::Reference>(K::reference(shape_, ws_[0])));
+    }));
     run_(ws_[0]);
-    return K::check(shape_, ws_[0], *ref_);
+    return K::check(shape_, ws_[0], *ref);
   }
   void call(std::size_t copy) override { run_(ws_[copy]); }
   std::size_t copies() const override { return ws_.size(); }
@@ -140,7 +141,7 @@ class InstanceOf final : public Instance {
   static constexpr std::size_t kMaxCopies = 1 << 16;
   typename K::Shape shape_;
   std::vector<typename K::Workspace> ws_;
-  std::shared_ptr<const typename K::Reference> ref_;
+  std::string ref_key_;
   Runnable<K> run_;
 };
 
@@ -152,6 +153,10 @@ KernelEntry kernel_entry() {
   for (auto d : K::dims()) e.dims.emplace_back(d);
   for (const auto& s : K::default_shapes()) e.default_shapes.push_back(K::to_dims(s));
   for (const auto& s : K::check_shapes()) e.check_shapes.push_back(K::to_dims(s));
+  if constexpr (requires { K::llm_shapes(); })
+    for (const auto& s : K::llm_shapes()) e.llm_shapes.push_back(K::to_dims(s));
+  else
+    e.llm_shapes = e.default_shapes;
   e.normalize = [](const Dims& d) { return K::to_dims(K::from_dims(d)); };
   e.model = [](const Dims& d) { return K::model(K::from_dims(d)); };
   return e;

@@ -26,7 +26,7 @@ std::string join_ids(const std::vector<const VariantEntry*>& vs) {
 
 // The shapes of one kernel: the --shape values that name only its dims (missing dims take the
 // kernel's defaults), else its default (or awkward check) shapes.
-std::vector<Dims> shapes_for(const KernelEntry& k, const std::vector<Dims>& given, bool check) {
+std::vector<Dims> shapes_for(const KernelEntry& k, const std::vector<Dims>& given, bool check, const std::string& preset) {
   std::vector<Dims> out;
   for (const auto& d : given) {
     bool mine = true;
@@ -34,7 +34,9 @@ std::vector<Dims> shapes_for(const KernelEntry& k, const std::vector<Dims>& give
       mine = mine && std::find(k.dims.begin(), k.dims.end(), n) != k.dims.end();
     if (mine) add_unique(out, k.normalize(d));
   }
-  if (given.empty()) out = check ? k.check_shapes : k.default_shapes;
+  if (preset == "llm")
+    for (const auto& d : k.llm_shapes) add_unique(out, d);
+  if (given.empty() && preset.empty()) out = check ? k.check_shapes : k.default_shapes;
   return out;
 }
 
@@ -69,6 +71,8 @@ Plan expand(const SweepRequest& req) {
       throw std::invalid_argument(fmt::format("--align {}: allowed 0..63 (bytes from a 64-byte boundary)", a));
 
   // Shapes.
+  if (!req.preset.empty() && req.preset != "llm")
+    throw std::invalid_argument(fmt::format("--shapes {}: allowed llm (the engine's decode and prefill shapes)", req.preset));
   std::vector<Dims> given;
   for (const auto& s : req.shapes) given.push_back(parse_dims(s));
   std::set<std::string> kernels;
@@ -132,7 +136,7 @@ Plan expand(const SweepRequest& req) {
       candidates.push_back(values);
     }
     const auto points = v->space.grid(candidates);
-    for (const auto& shape : shapes_for(k, given, req.check_shapes))
+    for (const auto& shape : shapes_for(k, given, req.check_shapes, req.preset))
       for (const auto& point : points)
         for (int threads : req.threads)
           for (const auto& pin : req.pins)

@@ -18,6 +18,7 @@ struct SweepRequest {
   std::vector<std::pair<std::string, std::string>> sets;     // --set name=list
   std::vector<std::string> shapes;                           // --shape m:..,n:..
   bool check_shapes = false;                                 // default to the awkward shapes
+  std::string preset;                                        // --shapes llm
   std::vector<int> threads{1};
   std::vector<std::string> pins{"none"};
   std::vector<std::string> caches{"hot"};

@@ -64,6 +64,10 @@ struct GemmKernel {
   }
   static Dims to_dims(const Shape& s) { return Dims{{{"m", s.m}, {"n", s.n}, {"k", s.k}}}; }
   static std::vector<Shape> default_shapes() { return {{512, 512, 512}}; }
+  // Prefill of 128 tokens: QKV (2048 → 32·64 + 2·64), attention output, MLP gate/up, MLP down.
+  static std::vector<Shape> llm_shapes() {
+    return {{128, 2176, 2048}, {128, 2048, 2048}, {128, 5632, 2048}, {128, 2048, 5632}};
+  }
   // Awkward shapes for the conformance test: 1, primes, multiples of no tile or vector width.
   static std::vector<Shape> check_shapes() {
     return {{1, 1, 1}, {1, 17, 5}, {7, 1, 3}, {13, 29, 31}, {37, 53, 17}, {97, 101, 103},

@@ -1,0 +1,59 @@
+#pragma once
+// copy: y = x, fp32 — a streaming copy of a large array: the home of non-temporal stores.
+//
+// Shape: n ≥ 1 elements. x and y do not overlap; any n and any alignment (y may be misaligned,
+// so variants with aligned stores must handle a head and a tail). The check is exact.
+// Work: 8n compulsory bytes (read x, write y); 12n with the read-for-ownership of y that ordinary
+// stores cause and non-temporal stores avoid.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/kernel.hpp"
+#include "kernels/read.hpp"
+
+namespace cromwell {
+
+struct CopyKernel {
+  using Shape = StreamShape;
+  struct Workspace {
+    Buffer<float> x, y;
+  };
+  struct Reference {};  // the input itself is the answer
+
+  static constexpr std::string_view name = "copy";
+  static constexpr std::string_view summary = "y = x, fp32: streaming copy (non-temporal stores)";
+  static std::vector<std::string_view> dims() { return {"n"}; }
+  static Shape from_dims(const Dims& d) {
+    for (const auto& [k, v] : d.items)
+      if (k != "n") throw std::invalid_argument(fmt::format("copy has no dimension '{}' (dims: n)", k));
+    return {d.find("n") ? d.at("n") : std::int64_t{1} << 26};
+  }
+  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static std::vector<Shape> default_shapes() { return {{std::int64_t{1} << 26}}; }
+  static std::vector<Shape> check_shapes() { return {{1}, {7}, {31}, {33}, {1000}, {4099}, {65537}}; }
+  static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& alloc) {
+    Workspace ws{Buffer<float>(alloc, s.n), Buffer<float>(alloc, s.n)};
+    fill_uniform(ws.x.view, seed, 1, alloc.pool);
+    for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
+    return ws;
+  }
+  static std::size_t bytes(const Workspace& ws) { return 2 * ws.x.size() * sizeof(float); }
+  static Reference reference(const Shape&, const Workspace&) { return {}; }
+  static Check check(const Shape& s, const Workspace& ws, const Reference&) {
+    for (std::int64_t i = 0; i < s.n; ++i)
+      if (std::memcmp(&ws.y[i], &ws.x[i], sizeof(float)) != 0)
+        return Check::fail(fmt::format("y[{}] = {}, expected {}", i, ws.y[i], ws.x[i]));
+    return Check::pass();
+  }
+  static Work model(const Shape& s) { return {0.0, 8.0 * s.n, 12.0 * s.n}; }
+};
+
+static_assert(Kernel<CopyKernel>);
+
+}  // namespace cromwell

@@ -1,0 +1,68 @@
+#pragma once
+// read: s = Σ x[i], fp32 — a streaming sum of a large array: the machine's read bandwidth,
+// measured in the same sweep as the kernels bound by it.
+//
+// Shape: n ≥ 1 elements. Variants write the sum to `sum` and must handle any n and any alignment.
+// Data: integers in [-8, 8] stored as floats, so every partial sum of any order is an integer far
+// below 2²⁴ (a random walk of n = 2²⁸ steps stays below 10⁶ with overwhelming probability) and
+// every summation order gives the exact result: the check allows no error, so a variant that
+// skips or repeats elements fails.
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/kernel.hpp"
+
+namespace cromwell {
+
+struct StreamShape {
+  std::int64_t n = 1;
+};
+
+struct ReadKernel {
+  using Shape = StreamShape;
+  struct Workspace {
+    Buffer<float> x;
+    float sum = 0;
+  };
+  using Reference = double;
+
+  static constexpr std::string_view name = "read";
+  static constexpr std::string_view summary = "s = Σ x[i], fp32: streaming read bandwidth";
+  static std::vector<std::string_view> dims() { return {"n"}; }
+  static Shape from_dims(const Dims& d) {
+    for (const auto& [k, v] : d.items)
+      if (k != "n") throw std::invalid_argument(fmt::format("read has no dimension '{}' (dims: n)", k));
+    return {d.find("n") ? d.at("n") : std::int64_t{1} << 26};
+  }
+  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static std::vector<Shape> default_shapes() { return {{std::int64_t{1} << 26}}; }
+  // The sizes of the decode GEMVs' weights (5632·2048, 2176·2048, 2048·2048 floats), so that
+  // gemv and read are compared at equal bytes.
+  static std::vector<Shape> llm_shapes() { return {{5632 * 2048}, {2176 * 2048}, {2048 * 2048}}; }
+  static std::vector<Shape> check_shapes() { return {{1}, {7}, {31}, {33}, {1000}, {4099}, {65537}}; }
+  static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& alloc) {
+    Workspace ws{Buffer<float>(alloc, s.n), 0.0f};
+    fill_uniform(ws.x.view, seed, 1, alloc.pool);
+    for (auto& v : ws.x.view) v = std::round(v * 8.0f);
+    return ws;
+  }
+  static std::size_t bytes(const Workspace& ws) { return ws.x.size() * sizeof(float); }
+  static Reference reference(const Shape& s, const Workspace& ws) {
+    double sum = 0;
+    for (std::int64_t i = 0; i < s.n; ++i) sum += ws.x[i];
+    return sum;
+  }
+  static Check check(const Shape&, const Workspace& ws, const Reference& r) {
+    if (double(ws.sum) != r) return Check::fail(fmt::format("sum = {}, expected exactly {}", ws.sum, r));
+    return Check::pass();
+  }
+  static Work model(const Shape& s) { return {double(s.n), 4.0 * s.n, 4.0 * s.n}; }
+};
+
+static_assert(Kernel<ReadKernel>);
+
+}  // namespace cromwell

@@ -1,0 +1,24 @@
+// gemv.avx2 — gemv.naive with AVX2/FMA: rows in order (W read as one sequential stream), four
+// 8-wide accumulators per row. Rows are split among threads in contiguous shares.
+#include "harness/registry.hpp"
+#include "variants/gemv/rows_avx2.hpp"
+
+namespace cromwell {
+namespace {
+
+const bool registered = register_variant<GemvKernel>({
+    .name = "avx2",
+    .summary = "AVX2/FMA, rows in order, four accumulators",
+    .isa = {"avx2", "fma"},
+    .space = {},
+    .prepare = [](const GemvShape& s, const ParamValues&, Pool& pool) -> Runnable<GemvKernel> {
+      return [s, &pool](GemvKernel::Workspace& ws) {
+        pool.parallel_for(s.n, 4, [&](std::int64_t b, std::int64_t e) {
+          gemv_avx2::rows<false>(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, 0);
+        });
+      };
+    },
+});
+
+}  // namespace
+}  // namespace cromwell
