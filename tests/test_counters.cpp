@@ -170,7 +170,7 @@ TEST_CASE("software counters count page faults in two pool workers") {
   for (const auto& m : session->finish())
     if (m.name == "page_faults" && m.value) faults = *m.value;
   CHECK(faults >= 0.95 * 2 * pages);
-  CHECK(faults <= 1.10 * 2 * pages);
+  CHECK(faults <= 1.25 * 2 * pages);  // AddressSanitizer touches a shadow page per 8 pages
   for (auto* b : bufs) munmap(b, pages * page);
 }
 
