@@ -1,7 +1,6 @@
 #include "counters/groups.hpp"
 
 #include <algorithm>
-#include <cpuid.h>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
@@ -12,6 +11,8 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "harness/isa.hpp"
 
 namespace cromwell {
 namespace fs = std::filesystem;
@@ -35,17 +36,8 @@ Pmu pmu_for(const std::string& vendor, unsigned family, unsigned model) {
 }
 
 Pmu this_pmu() {
-  unsigned a, b, c, d;
-  __cpuid(0, a, b, c, d);
-  char v[13] = {};
-  std::memcpy(v, &b, 4);
-  std::memcpy(v + 4, &d, 4);
-  std::memcpy(v + 8, &c, 4);
-  __cpuid(1, a, b, c, d);
-  const unsigned bf = (a >> 8) & 0xf, bm = (a >> 4) & 0xf;
-  const unsigned family = bf + (bf == 0xf ? (a >> 20) & 0xff : 0);
-  const unsigned model = bm | ((bf == 0x6 || bf == 0xf) ? ((a >> 16) & 0xf) << 4 : 0);
-  return pmu_for(v, family, model);
+  const CpuId c = cpu_id();
+  return pmu_for(c.vendor, c.family, c.model);
 }
 
 bool nmi_watchdog_on() {

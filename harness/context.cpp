@@ -2,7 +2,6 @@
 
 #include <cblas.h>
 #include <cerrno>
-#include <cpuid.h>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -51,41 +50,6 @@ std::string bracketed(const std::string& s) {
   return a != std::string::npos && b != std::string::npos && b > a ? s.substr(a + 1, b - a - 1) : s;
 }
 
-struct Cpu {
-  std::string vendor, brand;
-  unsigned family = 0, model = 0, stepping = 0;
-};
-
-Cpu cpu_identity() {
-  Cpu c;
-  unsigned a, b, cx, d;
-  __cpuid(0, a, b, cx, d);
-  char v[13] = {};
-  std::memcpy(v, &b, 4);
-  std::memcpy(v + 4, &d, 4);
-  std::memcpy(v + 8, &cx, 4);
-  c.vendor = v;
-  __cpuid(1, a, b, cx, d);
-  const unsigned base_family = (a >> 8) & 0xf, base_model = (a >> 4) & 0xf;
-  c.family = base_family + (base_family == 0xf ? (a >> 20) & 0xff : 0);
-  c.model = base_model | ((base_family == 0x6 || base_family == 0xf) ? ((a >> 16) & 0xf) << 4 : 0);
-  c.stepping = a & 0xf;
-  char brand[49] = {};
-  unsigned max_ext = __get_cpuid_max(0x80000000, nullptr);
-  if (max_ext >= 0x80000004)
-    for (unsigned i = 0; i < 3; ++i) {
-      __cpuid(0x80000002 + i, a, b, cx, d);
-      std::memcpy(brand + 16 * i, &a, 4);
-      std::memcpy(brand + 16 * i + 4, &b, 4);
-      std::memcpy(brand + 16 * i + 8, &cx, 4);
-      std::memcpy(brand + 16 * i + 12, &d, 4);
-    }
-  c.brand = brand;
-  c.brand.erase(c.brand.find_last_not_of(' ') + 1);
-  c.brand.erase(0, c.brand.find_first_not_of(' '));
-  return c;
-}
-
 std::string env_or_null(const char* name) {
   const char* v = std::getenv(name);
   return v ? json_string(v) : "null";
@@ -101,7 +65,7 @@ std::string context_json(const ContextExtras& x) {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   field("host", json_string(host));
-  const Cpu cpu = cpu_identity();
+  const CpuId cpu = cpu_id();
   field("cpu", fmt::format("{{\"vendor\": {}, \"family\": {}, \"model\": {}, \"stepping\": {}, \"name\": {}}}",
                            json_string(cpu.vendor), cpu.family, cpu.model, cpu.stepping, json_string(cpu.brand)));
   std::string isa;
