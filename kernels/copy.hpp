@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include "harness/kernel.hpp"
-#include "kernels/read.hpp"
+#include "kernels/shapes.hpp"
 
 namespace cromwell {
 

@@ -15,12 +15,9 @@
 #include <fmt/format.h>
 
 #include "harness/kernel.hpp"
+#include "kernels/shapes.hpp"
 
 namespace cromwell {
-
-struct StreamShape {
-  std::int64_t n = 1;
-};
 
 struct ReadKernel {
   using Shape = StreamShape;

@@ -19,12 +19,9 @@
 #include <fmt/format.h>
 
 #include "harness/kernel.hpp"
+#include "kernels/shapes.hpp"
 
 namespace cromwell {
-
-struct RowsShape {
-  std::int64_t rows = 1, n = 1;
-};
 
 struct RmsnormKernel {
   using Shape = RowsShape;

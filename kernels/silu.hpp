@@ -1,0 +1,81 @@
+#pragma once
+// SiLU: y = x · sigmoid(x) = x / (1 + e^−x), element-wise, fp32 — the gate of the SwiGLU MLP.
+//
+// Shape: n ≥ 1 elements (the engine: 5632 per token; 128·5632 for a prefill); any alignment; y
+// is overwritten and never read.
+// Tolerance: the vector SiLU of variants/vecmath_avx2.hpp is within 4 ULP for x ≥ −87.3 and
+// within |x|·2⁻¹⁴⁸ absolute below; libm's expf-based scalar form is within 3 ULP where e^−x does
+// not overflow. The check allows 8 ULP (8·u·|y|) plus |x|·2⁻¹⁴⁷ absolute; a result that underflows
+// (|y| < 2⁻¹²⁶) may be any value of at most 2⁻¹²⁶ (0 included). ±inf give +inf and −0 exactly.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/kernel.hpp"
+#include "kernels/shapes.hpp"
+
+namespace cromwell {
+
+struct SiluKernel {
+  using Shape = StreamShape;
+  struct Workspace {
+    Buffer<float> x, y;
+  };
+  using Reference = std::vector<double>;
+
+  static constexpr std::string_view name = "silu";
+  static constexpr std::string_view summary = "y = x · sigmoid(x), element-wise, fp32";
+  static std::vector<std::string_view> dims() { return {"n"}; }
+  static Shape from_dims(const Dims& d) {
+    for (const auto& [k, v] : d.items)
+      if (k != "n") throw std::invalid_argument(fmt::format("silu has no dimension '{}' (dims: n)", k));
+    return {d.find("n") ? d.at("n") : std::int64_t{1} << 26};
+  }
+  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static std::vector<Shape> default_shapes() { return {{std::int64_t{1} << 26}}; }
+  static std::vector<Shape> llm_shapes() { return {{5632}, {128 * 5632}}; }
+  static std::vector<Shape> check_shapes() { return {{1}, {7}, {31}, {33}, {1000}, {4099}, {65537}}; }
+  // Values in [-16, 16) (the range activations live in), with ±0, ±inf, NaN-free extremes mixed in.
+  static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& alloc) {
+    Workspace ws{Buffer<float>(alloc, s.n), Buffer<float>(alloc, s.n)};
+    fill_uniform(ws.x.view, seed, 1, alloc.pool);
+    const float inf = std::numeric_limits<float>::infinity();
+    const float special[] = {0.0f, -0.0f, inf, -inf, -100.0f, 100.0f, -88.0f};
+    for (std::int64_t i = 0; i < s.n; ++i) ws.x[i] = (i % 97 < 7) ? special[i % 97] : ws.x[i] * 16.0f;
+    for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
+    return ws;
+  }
+  static std::size_t bytes(const Workspace& ws) { return 2 * ws.x.size() * sizeof(float); }
+  static Reference reference(const Shape& s, const Workspace& ws) {
+    Reference y(s.n);
+    for (std::int64_t i = 0; i < s.n; ++i) {
+      const double x = ws.x[i];
+      y[i] = std::isinf(x) ? (x > 0 ? x : -0.0) : x / (1.0 + std::exp(-x));
+    }
+    return y;
+  }
+  static Check check(const Shape& s, const Workspace& ws, const Reference& y) {
+    for (std::int64_t i = 0; i < s.n; ++i) {
+      if (std::isinf(y[i])) {
+        if (ws.y[i] != y[i]) return Check::fail(fmt::format("y[{}] = {}, expected {}", i, ws.y[i], y[i]));
+        continue;
+      }
+      // Results that underflow (|y| < 2⁻¹²⁶) may come back as any value of at most that size.
+      const double tol = 8 * 0x1p-24 * std::abs(y[i]) +
+                         std::max(std::abs(double(ws.x[i])) * 0x1p-147, std::abs(y[i]) < 0x1p-126 ? 0x1p-126 : 0.0);
+      if (!(std::abs(ws.y[i] - y[i]) <= tol))
+        return Check::fail(fmt::format("y[{}] = {:.9g} for x = {:.9g}, expected {:.9g} (tolerance {:.3g})", i, ws.y[i],
+                                       ws.x[i], y[i], tol));
+    }
+    return Check::pass();
+  }
+  static Work model(const Shape& s) { return {4.0 * s.n, 8.0 * s.n, 12.0 * s.n}; }
+};
+
+static_assert(Kernel<SiluKernel>);
+
+}  // namespace cromwell
