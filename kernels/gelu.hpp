@@ -1,0 +1,85 @@
+#pragma once
+// GeLU, tanh approximation: y = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), element-wise, fp32.
+//
+// Shape: n ≥ 1 elements; any alignment; y is overwritten and never read. Since 1 + tanh(v) =
+// 2·sigmoid(2v), variants may compute y = x·sigmoid(2v) and avoid the cancellation of 1 + tanh
+// near v → −∞.
+// Tolerance: v = √(2/π)·(x + 0.044715·x³) carries ≤ 4 roundings (relative 4u); sigmoid(2v) then
+// moves by 2|v|·(1 − sigmoid(2v))·4u relative, the sigmoid itself adds ≤ 4 ULP and the product
+// one more. The formula as written loses more where tanh v → −1: 1 + tanh v is then known only to
+// u absolutely, so y only to |x|·u/2. The check allows (8 + 8|v|)·u·|y| + |x|·u — both forms
+// pass, and any error larger than the rounding of 1 + tanh fails. ±inf give +inf and −0 exactly.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/kernel.hpp"
+#include "kernels/shapes.hpp"
+
+namespace cromwell {
+
+struct GeluKernel {
+  using Shape = StreamShape;
+  struct Workspace {
+    Buffer<float> x, y;
+  };
+  using Reference = std::vector<double>;
+  static constexpr double kC = 0.7978845608028654;  // √(2/π)
+  static constexpr double kCubic = 0.044715;
+
+  static constexpr std::string_view name = "gelu";
+  static constexpr std::string_view summary = "y = ½x(1 + tanh(√(2/π)(x + 0.044715x³))), element-wise, fp32";
+  static std::vector<std::string_view> dims() { return {"n"}; }
+  static Shape from_dims(const Dims& d) {
+    for (const auto& [k, v] : d.items)
+      if (k != "n") throw std::invalid_argument(fmt::format("gelu has no dimension '{}' (dims: n)", k));
+    return {d.find("n") ? d.at("n") : std::int64_t{1} << 26};
+  }
+  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static std::vector<Shape> default_shapes() { return {{std::int64_t{1} << 26}}; }
+  static std::vector<Shape> llm_shapes() { return {{5632}, {128 * 5632}}; }
+  static std::vector<Shape> check_shapes() { return {{1}, {7}, {31}, {33}, {1000}, {4099}, {65537}}; }
+  static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& alloc) {
+    Workspace ws{Buffer<float>(alloc, s.n), Buffer<float>(alloc, s.n)};
+    fill_uniform(ws.x.view, seed, 1, alloc.pool);
+    const float inf = std::numeric_limits<float>::infinity();
+    const float special[] = {0.0f, -0.0f, inf, -inf, -10.0f, 10.0f, -5.5f};
+    for (std::int64_t i = 0; i < s.n; ++i) ws.x[i] = (i % 97 < 7) ? special[i % 97] : ws.x[i] * 8.0f;
+    for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
+    return ws;
+  }
+  static std::size_t bytes(const Workspace& ws) { return 2 * ws.x.size() * sizeof(float); }
+  static double v_of(double x) { return kC * (x + kCubic * x * x * x); }
+  static Reference reference(const Shape& s, const Workspace& ws) {
+    Reference y(s.n);
+    for (std::int64_t i = 0; i < s.n; ++i) {
+      const double x = ws.x[i];
+      // ½x(1 + tanh v) = x / (1 + e^(−2v)): the same value without the cancellation of 1 + tanh.
+      y[i] = std::isinf(x) ? (x > 0 ? x : -0.0) : x / (1.0 + std::exp(-2.0 * v_of(x)));
+    }
+    return y;
+  }
+  static Check check(const Shape& s, const Workspace& ws, const Reference& y) {
+    for (std::int64_t i = 0; i < s.n; ++i) {
+      if (std::isinf(ws.x[i])) {
+        if (ws.y[i] != y[i]) return Check::fail(fmt::format("y[{}] = {}, expected {}", i, ws.y[i], y[i]));
+        continue;
+      }
+      const double x = ws.x[i];
+      const double tol = (8 + 8 * std::abs(v_of(x))) * 0x1p-24 * std::abs(y[i]) + std::abs(x) * 0x1p-24;
+      if (!(std::abs(ws.y[i] - y[i]) <= tol))
+        return Check::fail(fmt::format("y[{}] = {:.9g} for x = {:.9g}, expected {:.9g} (tolerance {:.3g})", i, ws.y[i],
+                                       ws.x[i], y[i], tol));
+    }
+    return Check::pass();
+  }
+  static Work model(const Shape& s) { return {8.0 * s.n, 8.0 * s.n, 12.0 * s.n}; }
+};
+
+static_assert(Kernel<GeluKernel>);
+
+}  // namespace cromwell
