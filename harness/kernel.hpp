@@ -7,7 +7,13 @@
 //   check(shape, ws, ref)  -- compares the output in ws with the reference, tolerance in the header;
 //   model(shape) -> Work   -- flops and compulsory bytes per call;
 //   bytes(ws)              -- the workspace footprint (cold-cache rotation sizes copies with it);
-// and optionally llm_shapes() -- the engine's shapes (--shapes llm; the kernel's defaults if absent).
+// and optionally llm_shapes() -- the engine's shapes (--shapes llm; the kernel's defaults if absent),
+// and optionally make_workspace(shape, seed, alloc, const ParamValues&) -- used instead of the
+//                             three-argument one when present, for a workspace that depends on the
+//                             config (a data layout chosen by a param, as attn_scores's `layout`).
+//                             The reference stays cached per (kernel, shape, seed), so such a kernel
+//                             must generate the same logical data, and compute the same reference,
+//                             for every config.
 #include <concepts>
 #include <cstdint>
 #include <string_view>

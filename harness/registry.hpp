@@ -113,12 +113,19 @@ class InstanceOf final : public Instance {
              const InstanceOptions& opt, const Variant<K>& v)
       : shape_(shape) {
     Alloc alloc{opt.align, &pool};
-    ws_.push_back(K::make_workspace(shape_, opt.seed, alloc));
+    // A kernel whose workspace depends on the config (a data layout chosen by a param) provides
+    // make_workspace(shape, seed, alloc, params); see harness/kernel.hpp.
+    auto make = [&] {
+      if constexpr (requires { K::make_workspace(shape_, opt.seed, alloc, params); })
+        return K::make_workspace(shape_, opt.seed, alloc, params);
+      else
+        return K::make_workspace(shape_, opt.seed, alloc);
+    };
+    ws_.push_back(make());
     if (opt.cold) {
       const std::size_t one = std::max<std::size_t>(K::bytes(ws_[0]), 64);
       const std::size_t want = std::min<std::size_t>((opt.cold_bytes + one - 1) / one, kMaxCopies);
-      while (ws_.size() < std::max<std::size_t>(want, 2))
-        ws_.push_back(K::make_workspace(shape_, opt.seed, alloc));
+      while (ws_.size() < std::max<std::size_t>(want, 2)) ws_.push_back(make());
     }
     ref_key_ = std::string(K::name) + "/" + K::to_dims(shape_).str() + "/" + std::to_string(opt.seed);
     run_ = v.prepare(shape_, params, pool);

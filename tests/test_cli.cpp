@@ -84,6 +84,7 @@ TEST_CASE("bad input gets a clear message and exit code 2 and writes no file") {
       {"sweep gemm.naive --shape m:abc", "not an integer"},
       {"sweep gemm.naive --shape m1024", "not name:size"},
       {"sweep gemm.naive --shape x:4", "no selected kernel has exactly these dimensions"},
+      {"sweep attn_scores.naive --shape heads:6,kv_heads:4", "heads 6 is not a multiple of kv_heads 4"},
       {"sweep gemm.naive --threads 0", "--threads 0: a thread count must be ≥ 1"},
       {"sweep gemm.naive --threads two", "not an integer"},
       {"sweep gemm.naive --cache warm", "allowed hot|cold"},
