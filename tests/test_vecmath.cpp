@@ -32,7 +32,8 @@ double ulp_error(float got, double exact) {
 
 [[gnu::target("avx2,fma")]] void apply(int fn, const float* in, float* out) {
   const __m256 x = _mm256_loadu_ps(in);
-  const __m256 y = fn == 0 ? cromwell::vecmath::exp(x) : fn == 1 ? cromwell::vecmath::sigmoid(x) : cromwell::vecmath::silu(x);
+  namespace vm = cromwell::vecmath;
+  const __m256 y = fn == 0 ? vm::exp(x) : fn == 1 ? vm::sigmoid(x) : fn == 2 ? vm::silu(x) : vm::tanh(x);
   _mm256_storeu_ps(out, y);
 }
 
@@ -40,7 +41,8 @@ double exact(int fn, float x) {
   const double d = x;
   if (fn == 0) return std::exp(d);
   if (fn == 1) return 1.0 / (1.0 + std::exp(-d));
-  return d / (1.0 + std::exp(-d));
+  if (fn == 2) return d / (1.0 + std::exp(-d));
+  return std::tanh(d);
 }
 
 // Worst error of fn over every `step`-th float whose value lies in [lo, hi] and whose exact
@@ -89,7 +91,7 @@ double silu_tail_error(std::uint32_t step) {
 
 }  // namespace
 
-TEST_CASE("vector exp, sigmoid and silu meet their stated ULP bounds (sampled)") {
+TEST_CASE("vector exp sigmoid silu and tanh meet their stated ULP bounds (sampled)") {
   if (!cpu_has("avx2") || !cpu_has("fma")) {
     WARN("no AVX2/FMA on this CPU: vector math not exercised");
     return;
@@ -100,9 +102,10 @@ TEST_CASE("vector exp, sigmoid and silu meet their stated ULP bounds (sampled)")
   CHECK(worst(1, -87.0f, 100.0f, step) <= 4.0);
   CHECK(worst(2, -87.3f, 1e30f, step) <= 4.0);
   CHECK(silu_tail_error(step) <= 1.0);
+  CHECK(worst(3, -std::numeric_limits<float>::max(), std::numeric_limits<float>::max(), step) <= 4.0);
 }
 
-TEST_CASE("vector exp, sigmoid and silu follow the rules for special values") {
+TEST_CASE("vector exp sigmoid silu and tanh follow the rules for special values") {
   if (!cpu_has("avx2") || !cpu_has("fma")) return;
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
   float in[8] = {0.0f, -0.0f, inf, -inf, nan, 89.0f, -104.0f, 88.7228f}, out[8];
@@ -129,6 +132,31 @@ TEST_CASE("vector exp, sigmoid and silu follow the rules for special values") {
   CHECK(out[3] == 0.0f);
   CHECK(std::signbit(out[3]));
   CHECK(std::isnan(out[4]));
+  apply(3, in, out);
+  CHECK(out[0] == 0.0f);
+  CHECK(!std::signbit(out[0]));
+  CHECK(out[1] == 0.0f);
+  CHECK(std::signbit(out[1]));
+  CHECK(out[2] == 1.0f);
+  CHECK(out[3] == -1.0f);
+  CHECK(std::isnan(out[4]));
+  CHECK(out[5] == 1.0f);
+  CHECK(out[6] == -1.0f);
+}
+
+TEST_CASE("a vector that mixes rare lanes with common ones gives each lane its own result") {
+  if (!cpu_has("avx2") || !cpu_has("fma")) return;
+  const float inf = std::numeric_limits<float>::infinity();
+  float mixed[8] = {0.5f, -inf, -1.25f, -95.0f, 3.0f, 100.0f, -0.0f, 20.0f}, out[8];
+  for (int fn = 0; fn < 4; ++fn) {
+    apply(fn, mixed, out);
+    for (int i = 0; i < 8; ++i) {
+      float alone[8], one[8];
+      for (float& v : alone) v = mixed[i];
+      apply(fn, alone, one);
+      CHECK(std::memcmp(&out[i], &one[0], 4) == 0);
+    }
+  }
 }
 
 TEST_CASE("vector math over every float", "[.slow]") {
@@ -138,4 +166,5 @@ TEST_CASE("vector math over every float", "[.slow]") {
   CHECK(worst(1, -87.0f, 100.0f, 1) <= 4.0);
   CHECK(worst(2, -87.3f, std::numeric_limits<float>::max(), 1) <= 4.0);
   CHECK(silu_tail_error(1) <= 1.0);
+  CHECK(worst(3, -std::numeric_limits<float>::max(), std::numeric_limits<float>::max(), 1) <= 4.0);
 }
