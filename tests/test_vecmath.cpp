@@ -102,7 +102,7 @@ TEST_CASE("vector exp sigmoid silu and tanh meet their stated ULP bounds (sample
   CHECK(worst(1, -87.0f, 100.0f, step) <= 4.0);
   CHECK(worst(2, -87.3f, 1e30f, step) <= 4.0);
   CHECK(silu_tail_error(step) <= 1.0);
-  CHECK(worst(3, -std::numeric_limits<float>::max(), std::numeric_limits<float>::max(), step) <= 4.0);
+  CHECK(worst(3, -std::numeric_limits<float>::max(), std::numeric_limits<float>::max(), step) <= 2.0);
 }
 
 TEST_CASE("vector exp sigmoid silu and tanh follow the rules for special values") {
@@ -166,5 +166,5 @@ TEST_CASE("vector math over every float", "[.slow]") {
   CHECK(worst(1, -87.0f, 100.0f, 1) <= 4.0);
   CHECK(worst(2, -87.3f, std::numeric_limits<float>::max(), 1) <= 4.0);
   CHECK(silu_tail_error(1) <= 1.0);
-  CHECK(worst(3, -std::numeric_limits<float>::max(), std::numeric_limits<float>::max(), 1) <= 4.0);
+  CHECK(worst(3, -std::numeric_limits<float>::max(), std::numeric_limits<float>::max(), 1) <= 2.0);
 }

@@ -13,7 +13,7 @@
 //   silu(x)     = x · sigmoid(x): ≤ 4 ULP for x ≥ −87.3 (where e^x is a normal float); below,
 //               e^x is subnormal and the result keeps an absolute error ≤ |x|·2⁻¹⁴⁸;
 //               silu(−inf) = −0, silu(+inf) = +inf, silu(±0) = ±0, NaN → NaN.
-//   tanh(x)     ≤ 4 ULP for every finite x (results of magnitude ≥ 2⁻¹²⁶; subnormal x gives x);
+//   tanh(x)     ≤ 2 ULP for every finite x (results of magnitude ≥ 2⁻¹²⁶; subnormal x gives x);
 //               tanh(±0) = ±0, tanh(±inf) = ±1, NaN → NaN.
 //
 // Method (exp): n = round(x·log₂e), r = x − n·ln2 in two steps, e^r by a polynomial on
