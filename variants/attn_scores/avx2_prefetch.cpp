@@ -14,10 +14,6 @@ namespace cromwell {
 namespace {
 
 using K = AttnScoresKernel;
-using attn_avx2::Hint;
-
-Hint hint_of(const std::string& h) { return h == "t0" ? Hint::t0 : h == "t1" ? Hint::t1 : h == "t2" ? Hint::t2 : Hint::nta; }
-
 const bool registered = register_variant<K>({
     .name = "avx2_prefetch",
     .summary = "attn_scores.avx2 with software prefetch of the K stream",
@@ -25,21 +21,12 @@ const bool registered = register_variant<K>({
     .space = {.params = {K::layout_param(),
                          Param::integer("pf_dist", 0, 1024, {0, 4, 16, 64}, 16, "cache lines",
                                         "prefetch distance ahead in K; 0 = none"),
-                         Param::choice("pf_hint", {"t0", "t1", "t2", "nta"}, {"t0", "nta"}, "t0",
-                                       "locality hint of the prefetches")},
+                         prefetch::hint_param()},
               .constraints = {}},
     .prepare = [](const AttnScoresShape& s, const ParamValues& p, Pool& pool) -> Runnable<K> {
       const std::int64_t dist = p.integer("pf_dist");
       const attn_avx2::Plan plan{s, K::layout_of(p), 1.0f / std::sqrt(float(s.dim)), attn_avx2::tile_for(s), 64 * dist};
-      const Hint hint = dist == 0 ? Hint::none : hint_of(p.str("pf_hint"));
-      void (*fn)(const attn_avx2::Plan&, K::Workspace&, Pool&) = &attn_avx2::run<Hint::none>;
-      switch (hint) {
-        case Hint::t0: fn = &attn_avx2::run<Hint::t0>; break;
-        case Hint::t1: fn = &attn_avx2::run<Hint::t1>; break;
-        case Hint::t2: fn = &attn_avx2::run<Hint::t2>; break;
-        case Hint::nta: fn = &attn_avx2::run<Hint::nta>; break;
-        case Hint::none: break;
-      }
+      const auto fn = prefetch::dispatch(prefetch::hint_of(p, dist), []<prefetch::Hint H>() { return &attn_avx2::run<H>; });
       return [plan, fn, &pool](K::Workspace& ws) { fn(plan, ws, pool); };
     },
 });

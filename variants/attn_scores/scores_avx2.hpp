@@ -26,10 +26,11 @@
 
 #include "harness/pool.hpp"
 #include "kernels/attn_scores.hpp"
+#include "variants/prefetch.hpp"
 
 namespace cromwell::attn_avx2 {
 
-enum class Hint { none, t0, t1, t2, nta };
+using prefetch::Hint;
 
 struct Plan {
   AttnScoresShape s;
@@ -45,14 +46,6 @@ inline std::int64_t tile_for(const AttnScoresShape& s) {
   return std::max<std::int64_t>(24, (16384 / row) / 24 * 24);
 }
 
-template <Hint H>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void prefetch(const void* p) {
-  if constexpr (H == Hint::t0) _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0);
-  if constexpr (H == Hint::t1) _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T1);
-  if constexpr (H == Hint::t2) _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T2);
-  if constexpr (H == Hint::nta) _mm_prefetch(static_cast<const char*>(p), _MM_HINT_NTA);
-}
-
 // Prefetches the lines of K up to `dist` bytes past a read position, each line once.
 template <Hint H>
 struct Prefetcher {
@@ -66,7 +59,7 @@ struct Prefetcher {
   [[gnu::target("avx2,fma"), gnu::always_inline]] inline void upto(const float* read_end) {
     if constexpr (H != Hint::none) {
       const char* target = std::min(reinterpret_cast<const char*>(read_end) + dist, end);
-      for (; next < target; next += 64) prefetch<H>(next);
+      for (; next < target; next += 64) prefetch::line<H>(next);
     }
   }
 };

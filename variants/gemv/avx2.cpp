@@ -14,7 +14,7 @@ const bool registered = register_variant<GemvKernel>({
     .prepare = [](const GemvShape& s, const ParamValues&, Pool& pool) -> Runnable<GemvKernel> {
       return [s, &pool](GemvKernel::Workspace& ws) {
         pool.parallel_for(s.n, 4, [&](std::int64_t b, std::int64_t e) {
-          gemv_avx2::rows<false>(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, 0);
+          gemv_avx2::rows<prefetch::Hint::none>(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, 0);
         });
       };
     },

@@ -1,6 +1,7 @@
 // gemv.avx2_prefetch — gemv.avx2 plus software prefetch of W ahead of the loads:
 //   pf_dist  distance ahead in W, in 64-byte cache lines (0 = no prefetch instructions)
-// The hint is T0: each line of W is used once, right after it arrives.
+//   pf_hint  t0 | t1 | t2 | nta (variants/prefetch.hpp): nta keeps W, used once, from evicting x
+//            and y from the caches
 #include "harness/registry.hpp"
 #include "variants/gemv/rows_avx2.hpp"
 
@@ -12,14 +13,15 @@ const bool registered = register_variant<GemvKernel>({
     .summary = "gemv.avx2 with software prefetch of the W rows",
     .isa = {"avx2", "fma"},
     .space = {.params = {Param::integer("pf_dist", 0, 1024, {0, 4, 16, 64}, 16, "cache lines",
-                                        "prefetch distance ahead in W")},
+                                        "prefetch distance ahead in W"),
+                         prefetch::hint_param()},
               .constraints = {}},
     .prepare = [](const GemvShape& s, const ParamValues& p, Pool& pool) -> Runnable<GemvKernel> {
       const std::int64_t dist = p.integer("pf_dist");
-      return [s, dist, &pool](GemvKernel::Workspace& ws) {
+      const auto rows = prefetch::dispatch(prefetch::hint_of(p, dist), []<prefetch::Hint H>() { return &gemv_avx2::rows<H>; });
+      return [s, dist, rows, &pool](GemvKernel::Workspace& ws) {
         pool.parallel_for(s.n, 4, [&](std::int64_t b, std::int64_t e) {
-          if (dist > 0) gemv_avx2::rows<true>(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, dist);
-          else gemv_avx2::rows<false>(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, 0);
+          rows(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, dist);
         });
       };
     },

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "kernels/gemv.hpp"
+#include "variants/prefetch.hpp"
 
 namespace cromwell::gemv_avx2 {
 
@@ -18,9 +19,9 @@ namespace cromwell::gemv_avx2 {
   return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
 }
 
-// y[r0, r1) = W[r0, r1)·x. With `pf_lines` > 0, W is prefetched that many cache lines ahead of
+// y[r0, r1) = W[r0, r1)·x. With a hint H, W is prefetched `pf_lines` cache lines ahead of
 // the loads (one prefetch per 64-byte line, two per iteration).
-template <bool Prefetch>
+template <prefetch::Hint H>
 [[gnu::target("avx2,fma")]] void rows(const GemvShape& s, const float* w, const float* x, float* y, std::int64_t r0,
                                       std::int64_t r1, std::int64_t pf_lines) {
   const std::int64_t k = s.k, k32 = k - k % 32, k8 = k - k % 8;
@@ -29,9 +30,9 @@ template <bool Prefetch>
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
     std::int64_t p = 0;
     for (; p < k32; p += 32) {
-      if constexpr (Prefetch) {
-        _mm_prefetch(reinterpret_cast<const char*>(wi + p) + 64 * pf_lines, _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(wi + p) + 64 * (pf_lines + 1), _MM_HINT_T0);
+      if constexpr (H != prefetch::Hint::none) {
+        prefetch::line<H>(reinterpret_cast<const char*>(wi + p) + 64 * pf_lines);
+        prefetch::line<H>(reinterpret_cast<const char*>(wi + p) + 64 * (pf_lines + 1));
       }
       a0 = _mm256_fmadd_ps(_mm256_loadu_ps(wi + p), _mm256_loadu_ps(x + p), a0);
       a1 = _mm256_fmadd_ps(_mm256_loadu_ps(wi + p + 8), _mm256_loadu_ps(x + p + 8), a1);
