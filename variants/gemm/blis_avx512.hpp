@@ -1,0 +1,345 @@
+#pragma once
+// The five BLIS loops of blis_avx2.hpp around an AVX-512 micro-kernel, for gemm.avx512.
+//
+//   for jc in [n0, n1) step nc:                       5th loop: a kc×nc panel of B ...
+//     for pc in [0, k) step kc:                       4th loop: ... packed into NR-wide micro-panels
+//       pack B[pc:pc+kc, jc:jc+nc] → Bp                 (L3-resident)
+//       for ic in [0, m) step mc:                     3rd loop: an mc×kc block of A ...
+//         pack A[ic:ic+mc, pc:pc+kc] → Ap               ... in MR-tall micro-panels (L2-resident)
+//         for jr in [0, nc) step NR:                  2nd loop: one micro-panel of B (L1-resident)
+//           for ir in [0, mc) step MR:                1st loop: one micro-panel of A
+//             C[ir:ir+MR, jr:jr+NR] (=|+=) Ap_ir · Bp_jr     micro-kernel, 28 zmm accumulators
+//
+// MR×NR = 14×32: 28 accumulators, two zmm of B and one broadcast of A use 31 of the 32 zmm
+// registers; one k-iteration is 28 FMAs against 2 loads of B and 14 broadcasts of A.
+//
+// Micro-kernel contract: C(mr×nr) := (pc == 0 ? 0 : C) + Ap·Bp for mr ≤ MR, nr ≤ NR, Ap an MR×kc
+// micro-panel stored by columns (MR consecutive floats per k), Bp a kc×NR micro-panel stored by
+// rows (NR per k), both zero-padded by packing. Unlike blis_avx2.hpp, edge tiles go straight to
+// C: the row count is a template parameter (a short tile computes only its rows) and the columns
+// beyond nr are masked off in the loads and stores of C. When pc == 0, C is written without
+// being read (beta = 0: C may hold NaN). No alignment of A, B or C is assumed; the packed buffers
+// are 64-byte aligned.
+//
+// Prefetch (params pf_c, pf_dist): the C tile is prefetched pf_c k-iterations before the end of
+// the k-loop rather than before it starts (at 1024³, kc = 256, the start ran 2–4 % slower over
+// several interleaved runs): lines fetched that early meet the whole k-loop's traffic, and at
+// n = 1024 the 14 rows of a tile, 4 KiB apart, share L1 sets. The packed panels are prefetched
+// pf_dist k-iterations ahead. Without either prefetch gemm.avx512 ran 2–6 % slower at 1024³.
+//
+// Blocking heuristics differ from blis_avx2.hpp in one place: only the B micro-panel
+// (kc·NR·4 bytes) must fit in L1D — it is the one the 1st loop reuses; the A micro-panels stream
+// from L2 — so that the default kc = 256 (32 KiB) is not pruned on 32 KiB-L1 AVX-512 machines.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/registry.hpp"
+#include "kernels/gemm.hpp"
+
+namespace cromwell::blis_avx512 {
+
+constexpr std::int64_t kMR = 14, kNR = 32;
+
+struct Blocking {
+  std::int64_t mc, kc, nc;
+};
+
+// Software prefetch: `c` k-iterations before the end of each micro-kernel call (c > 0), the C tile
+// it is about to update; with dist > 0, every k-iteration, the packed A and B panels dist
+// iterations ahead.
+struct Prefetch {
+  std::int64_t c = 128, dist = 4;
+};
+
+namespace detail {
+
+// acc(M×32) += Ap(M×n) · Bp(n×32), advancing a and b past the n k-iterations; with dist > 0,
+// prefetches the packed panels dist k-iterations ahead.
+template <int M>
+[[gnu::target("avx512f"), gnu::always_inline]] inline void k_loop(__m512 (&acc)[M][2], std::int64_t n,
+                                                                  const float*& a, const float*& b,
+                                                                  std::int64_t dist) {
+#pragma GCC unroll 4
+  for (std::int64_t p = 0; p < n; ++p) {
+    if (dist > 0) {
+      _mm_prefetch(reinterpret_cast<const char*>(a + dist * kMR), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(b + dist * kNR), _MM_HINT_T0);
+    }
+    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+#pragma GCC unroll 14
+    for (int r = 0; r < M; ++r) {
+      const __m512 x = _mm512_set1_ps(a[r]);
+      acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+    }
+    a += kMR;
+    b += kNR;
+  }
+}
+
+// C(M×nr, row stride ldc) (=|+=) Ap(M×kc) · Bp(kc×32); lanes of the second (first) zmm column
+// outside `m1` (`m0`) are neither read nor written. The C tile is prefetched `pf_c` k-iterations
+// before the end of the k-loop (at its start when kc ≤ pf_c; not at all when pf_c = 0).
+template <int M>
+[[gnu::target("avx512f")]] inline void micro_kernel(std::int64_t kc, const float* a, const float* b, float* c,
+                                                    std::int64_t ldc, bool accumulate, __mmask16 m0, __mmask16 m1,
+                                                    const Prefetch& pf) {
+  __m512 acc[M][2];
+#pragma GCC unroll 14
+  for (int r = 0; r < M; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  const std::int64_t head = std::max<std::int64_t>(0, kc - pf.c);
+  k_loop<M>(acc, head, a, b, pf.dist);
+  if (pf.c > 0)
+#pragma GCC unroll 14
+    for (int r = 0; r < M; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + kNR - 1), _MM_HINT_T0);
+    }
+  k_loop<M>(acc, kc - head, a, b, pf.dist);
+  if (m0 == 0xffff && m1 == 0xffff) {
+#pragma GCC unroll 14
+    for (int r = 0; r < M; ++r) {
+      float* row = c + r * ldc;
+      __m512 lo = acc[r][0], hi = acc[r][1];
+      if (accumulate) {
+        lo = _mm512_add_ps(lo, _mm512_loadu_ps(row));
+        hi = _mm512_add_ps(hi, _mm512_loadu_ps(row + 16));
+      }
+      _mm512_storeu_ps(row, lo);
+      _mm512_storeu_ps(row + 16, hi);
+    }
+    return;
+  }
+#pragma GCC unroll 14
+  for (int r = 0; r < M; ++r) {
+    float* row = c + r * ldc;
+    __m512 lo = acc[r][0], hi = acc[r][1];
+    if (accumulate) {
+      lo = _mm512_add_ps(lo, _mm512_maskz_loadu_ps(m0, row));
+      hi = _mm512_add_ps(hi, _mm512_maskz_loadu_ps(m1, row + 16));
+    }
+    _mm512_mask_storeu_ps(row, m0, lo);
+    _mm512_mask_storeu_ps(row + 16, m1, hi);
+  }
+}
+
+using MicroKernel = void (*)(std::int64_t, const float*, const float*, float*, std::int64_t, bool, __mmask16,
+                             __mmask16, const Prefetch&);
+
+template <int... M>
+constexpr auto make_kernels(std::integer_sequence<int, M...>) {
+  return std::array<MicroKernel, sizeof...(M)>{&micro_kernel<M + 1>...};
+}
+// kernels[mr - 1] computes mr rows.
+inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR>{});
+
+// v[0..15] := its transpose (v[j] lane i = old v[i] lane j): unpack pairs of rows, then 4×4
+// blocks within 128-bit lanes, then the lanes themselves. (The zero-masking forms keep GCC 12
+// from warning about the undefined vector the unmasked intrinsics start from.)
+[[gnu::target("avx512f"), gnu::always_inline]] inline void transpose16(__m512 v[16]) {
+  constexpr __mmask16 all = 0xffff;
+  __m512 t[16], u[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_maskz_unpacklo_ps(all, v[2 * i], v[2 * i + 1]);
+    t[2 * i + 1] = _mm512_maskz_unpackhi_ps(all, v[2 * i], v[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; ++i) {   // u[4i+q] lane L = column 4L+q of rows 4i..4i+3
+    u[4 * i + 0] = _mm512_maskz_shuffle_ps(all, t[4 * i + 0], t[4 * i + 2], 0x44);
+    u[4 * i + 1] = _mm512_maskz_shuffle_ps(all, t[4 * i + 0], t[4 * i + 2], 0xee);
+    u[4 * i + 2] = _mm512_maskz_shuffle_ps(all, t[4 * i + 1], t[4 * i + 3], 0x44);
+    u[4 * i + 3] = _mm512_maskz_shuffle_ps(all, t[4 * i + 1], t[4 * i + 3], 0xee);
+  }
+  for (int q = 0; q < 4; ++q) {
+    const __m512 x0 = _mm512_maskz_shuffle_f32x4(all, u[q], u[4 + q], 0x88);
+    const __m512 x1 = _mm512_maskz_shuffle_f32x4(all, u[q], u[4 + q], 0xdd);
+    const __m512 y0 = _mm512_maskz_shuffle_f32x4(all, u[8 + q], u[12 + q], 0x88);
+    const __m512 y1 = _mm512_maskz_shuffle_f32x4(all, u[8 + q], u[12 + q], 0xdd);
+    v[q] = _mm512_maskz_shuffle_f32x4(all, x0, y0, 0x88);
+    v[4 + q] = _mm512_maskz_shuffle_f32x4(all, x1, y1, 0x88);
+    v[8 + q] = _mm512_maskz_shuffle_f32x4(all, x0, y0, 0xdd);
+    v[12 + q] = _mm512_maskz_shuffle_f32x4(all, x1, y1, 0xdd);
+  }
+}
+
+// Ap: rows [0, mc) × cols [0, kc) of A (row stride lda) into MR-tall micro-panels, zero-padded.
+// Full panels go 16 k-values at a time: 14 rows of 16 (and two of zeros) are transposed in
+// registers and stored as 16 columns of 14 (masked stores). Short panels and the last kc % 16
+// columns go element by element.
+[[gnu::target("avx512f")]] inline void pack_a(std::int64_t mc, std::int64_t kc, const float* a, std::int64_t lda,
+                                              float* ap) {
+  constexpr __mmask16 mr_lanes = (1u << kMR) - 1;
+  for (std::int64_t ir = 0; ir < mc; ir += kMR) {
+    const std::int64_t mr = std::min(kMR, mc - ir);
+    const float* rows[kMR];
+    for (std::int64_t r = 0; r < kMR; ++r) rows[r] = a + (ir + std::min(r, mr - 1)) * lda;
+    std::int64_t p = 0;
+    if (mr == kMR)
+      for (; p + 16 <= kc; p += 16) {
+        __m512 v[16];
+        for (int r = 0; r < kMR; ++r) v[r] = _mm512_loadu_ps(rows[r] + p);
+        v[14] = v[15] = _mm512_setzero_ps();
+        transpose16(v);
+        for (int j = 0; j < 16; ++j) _mm512_mask_storeu_ps(ap + j * kMR, mr_lanes, v[j]);
+        ap += 16 * kMR;
+      }
+    for (; p < kc; ++p)
+      for (std::int64_t r = 0; r < kMR; ++r) *ap++ = r < mr ? rows[r][p] : 0.0f;
+  }
+}
+
+// Bp: rows [0, kc) × cols [0, nc) of B (row stride ldb) into NR-wide micro-panels, zero-padded.
+[[gnu::target("avx512f")]] inline void pack_b(std::int64_t kc, std::int64_t nc, const float* b, std::int64_t ldb,
+                                              float* bp) {
+  for (std::int64_t jr = 0; jr < nc; jr += kNR) {
+    const std::int64_t nr = std::min(kNR, nc - jr);
+    const __mmask16 m0 = nr >= 16 ? 0xffff : __mmask16((1u << nr) - 1);
+    const __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : __mmask16((1u << (nr - 16)) - 1);
+    for (std::int64_t p = 0; p < kc; ++p) {
+      const float* src = b + p * ldb + jr;
+      _mm512_store_ps(bp, _mm512_maskz_loadu_ps(m0, src));
+      _mm512_store_ps(bp + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+      bp += kNR;
+    }
+  }
+}
+
+[[gnu::target("avx512f")]] inline void macro_kernel(std::int64_t mc, std::int64_t nc, std::int64_t kc,
+                                                    const float* ap, const float* bp, float* c, std::int64_t ldc,
+                                                    bool accumulate, const Prefetch& pf) {
+  for (std::int64_t jr = 0; jr < nc; jr += kNR) {
+    const std::int64_t nr = std::min(kNR, nc - jr);
+    const __mmask16 m0 = nr >= 16 ? 0xffff : __mmask16((1u << nr) - 1);
+    const __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : __mmask16((1u << (nr - 16)) - 1);
+    const float* b = bp + jr * kc;
+    std::int64_t ir = 0;
+    for (; ir + kMR <= mc; ir += kMR)
+      micro_kernel<kMR>(kc, ap + ir * kc, b, c + ir * ldc + jr, ldc, accumulate, m0, m1, pf);
+    if (ir < mc) kernels[mc - ir - 1](kc, ap + ir * kc, b, c + ir * ldc + jr, ldc, accumulate, m0, m1, pf);
+  }
+}
+
+[[gnu::target("avx512f")]] inline void gemm_loops(const GemmShape& s, const Blocking& bl, const float* a,
+                                                  const float* b, float* c, std::int64_t m0, std::int64_t m1,
+                                                  std::int64_t n0, std::int64_t n1, float* ap, float* bp,
+                                                  const Prefetch& pf) {
+  for (std::int64_t jc = n0; jc < n1; jc += bl.nc) {
+    const std::int64_t nc = std::min(bl.nc, n1 - jc);
+    for (std::int64_t pc = 0; pc < s.k; pc += bl.kc) {
+      const std::int64_t kc = std::min(bl.kc, s.k - pc);
+      pack_b(kc, nc, b + pc * s.n + jc, s.n, bp);
+      for (std::int64_t ic = m0; ic < m1; ic += bl.mc) {
+        const std::int64_t mc = std::min(bl.mc, m1 - ic);
+        pack_a(mc, kc, a + ic * s.k + pc, s.k, ap);
+        macro_kernel(mc, nc, kc, ap, bp, c + ic * s.n + jc, s.n, pc > 0, pf);
+      }
+    }
+  }
+}
+
+inline std::int64_t round_up(std::int64_t x, std::int64_t to) { return (x + to - 1) / to * to; }
+
+struct AlignedFree {
+  void operator()(float* p) const { std::free(p); }
+};
+
+// Per-thread packing buffers, allocated once in prepare.
+struct Scratch {
+  std::vector<std::unique_ptr<float[], AlignedFree>> a, b;
+};
+
+}  // namespace detail
+
+// Splits the work among the pool's threads (by columns of C in NR multiples when n is wide enough,
+// else by rows in MR multiples) and returns the call. Each thread packs its own panels.
+inline Runnable<GemmKernel> prepare(const GemmShape& s, const Blocking& requested, const Prefetch& pf, Pool& pool) {
+  using namespace detail;
+  const int threads = pool.size();
+  const bool split_n = s.n >= 4 * kNR * threads || s.m < kMR * threads;
+  const std::int64_t n_share = split_n ? round_up((s.n + threads - 1) / threads, kNR) : s.n;
+  const std::int64_t m_share = split_n ? s.m : round_up((s.m + threads - 1) / threads, kMR);
+  const Blocking bl{std::min(requested.mc, round_up(m_share, kMR)), std::min(requested.kc, s.k),
+                    std::min(requested.nc, round_up(n_share, kNR))};
+  auto scratch = std::make_shared<Scratch>();
+  for (int t = 0; t < threads; ++t) {
+    const auto abytes = static_cast<std::size_t>(round_up(bl.mc, kMR) * bl.kc * 4);
+    const auto bbytes = static_cast<std::size_t>(round_up(bl.nc, kNR) * bl.kc * 4);
+    scratch->a.emplace_back(static_cast<float*>(std::aligned_alloc(64, round_up(abytes, 64))));
+    scratch->b.emplace_back(static_cast<float*>(std::aligned_alloc(64, round_up(bbytes, 64))));
+    if (!scratch->a.back() || !scratch->b.back()) throw std::bad_alloc();
+  }
+  return [s, bl, pf, scratch, split_n, n_share, m_share, &pool](GemmWorkspace& ws) {
+    pool.run([&](int t) {
+      const std::int64_t n0 = split_n ? std::min(s.n, t * n_share) : 0;
+      const std::int64_t n1 = split_n ? std::min(s.n, n0 + n_share) : s.n;
+      const std::int64_t m0 = split_n ? 0 : std::min(s.m, t * m_share);
+      const std::int64_t m1 = split_n ? s.m : std::min(s.m, m0 + m_share);
+      if (n0 < n1 && m0 < m1)
+        gemm_loops(s, bl, ws.a.data(), ws.b.data(), ws.c.data(), m0, m1, n0, n1, scratch->a[t].get(),
+                   scratch->b[t].get(), pf);
+    });
+  };
+}
+
+inline std::vector<Param> blocking_params() {
+  return {Param::integer("mc", 1, 4096, {168, 252, 336, 504}, 336, "rows of A",
+                         "rows of the packed A block (L2-resident); a multiple of MR=14"),
+          Param::integer("kc", 1, 4096, {192, 256, 384}, 256, "k-iterations",
+                         "depth of the packed panels (B micro-panel in L1)"),
+          Param::integer("nc", 1, 16384, {1024, 2048, 4096}, 2048, "columns of B",
+                         "columns of the packed B panel (L3-resident); a multiple of NR=32"),
+          Param::integer("pf_c", 0, 4096, {0, 32, 64, 128}, 128, "k-iterations",
+                         "prefetch of the C tile this many k-iterations before the end of the k-loop; 0 = none"),
+          Param::integer("pf_dist", 0, 256, {0, 4, 8}, 4, "k-iterations",
+                         "prefetch distance ahead in the packed A and B micro-panels; 0 = none")};
+}
+
+inline std::vector<Constraint> blocking_constraints() {
+  using K = Constraint::Kind;
+  return {
+      {"mc-multiple-of-MR", K::validity,
+       [](const ParamValues& p, const Dims&, const CacheSizes&) -> std::string {
+         const auto mc = p.integer("mc");
+         return mc % kMR ? fmt::format("mc={} must be a multiple of MR={}", mc, kMR) : "";
+       }},
+      {"nc-multiple-of-NR", K::validity,
+       [](const ParamValues& p, const Dims&, const CacheSizes&) -> std::string {
+         const auto nc = p.integer("nc");
+         return nc % kNR ? fmt::format("nc={} must be a multiple of NR={}", nc, kNR) : "";
+       }},
+      {"B-micro-panel-fits-L1", K::heuristic,
+       [](const ParamValues& p, const Dims&, const CacheSizes& c) -> std::string {
+         const auto bytes = p.integer("kc") * kNR * 4;
+         return bytes > c.l1d ? fmt::format("B micro-panel (kc·NR·4 = {} KiB) exceeds L1D ({} KiB)", bytes >> 10,
+                                            c.l1d >> 10)
+                              : "";
+       }},
+      {"A-block-fits-half-L2", K::heuristic,
+       [](const ParamValues& p, const Dims&, const CacheSizes& c) -> std::string {
+         const auto bytes = p.integer("mc") * p.integer("kc") * 4;
+         return bytes > c.l2 / 2 ? fmt::format("packed A block (mc·kc·4 = {} KiB) exceeds half of L2 ({} KiB)",
+                                               bytes >> 10, c.l2 >> 10)
+                                 : "";
+       }},
+      {"B-panel-fits-half-L3", K::heuristic,
+       [](const ParamValues& p, const Dims&, const CacheSizes& c) -> std::string {
+         const auto bytes = p.integer("kc") * p.integer("nc") * 4;
+         return bytes > c.l3 / 2 ? fmt::format("packed B panel (kc·nc·4 = {} KiB) exceeds half of L3 ({} KiB)",
+                                               bytes >> 10, c.l3 >> 10)
+                                 : "";
+       }},
+  };
+}
+
+inline Blocking blocking_of(const ParamValues& p) { return {p.integer("mc"), p.integer("kc"), p.integer("nc")}; }
+inline Prefetch prefetch_of(const ParamValues& p) { return {p.integer("pf_c"), p.integer("pf_dist")}; }
+
+}  // namespace cromwell::blis_avx512
