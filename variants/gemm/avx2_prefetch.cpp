@@ -10,17 +10,11 @@
 namespace cromwell {
 namespace {
 
-blis_avx2::Hint hint_of(const std::string& h) {
-  using blis_avx2::Hint;
-  return h == "t0" ? Hint::t0 : h == "t1" ? Hint::t1 : h == "t2" ? Hint::t2 : Hint::nta;
-}
-
 Space space() {
   Space s{.params = blis_avx2::blocking_params(), .constraints = blis_avx2::blocking_constraints()};
   s.params.push_back(Param::integer("pf_dist", 0, 256, {0, 4, 8, 16}, 8, "k-iterations",
                                     "prefetch distance ahead in the packed panels; 0 = none"));
-  s.params.push_back(Param::choice("pf_hint", {"t0", "t1", "t2", "nta"}, {"t0", "nta"}, "t0",
-                                   "locality hint of the prefetches"));
+  s.params.push_back(prefetch::hint_param());
   return s;
 }
 
@@ -30,8 +24,8 @@ const bool registered = register_variant<GemmKernel>({
     .isa = {"avx2", "fma"},
     .space = space(),
     .prepare = [](const GemmShape& s, const ParamValues& p, Pool& pool) {
-      return blis_avx2::prepare(s, blis_avx2::blocking_of(p),
-                                {hint_of(p.str("pf_hint")), p.integer("pf_dist")}, pool);
+      const std::int64_t dist = p.integer("pf_dist");
+      return blis_avx2::prepare(s, blis_avx2::blocking_of(p), {prefetch::hint_of(p, dist), dist}, pool);
     },
 });
 

@@ -29,6 +29,7 @@
 
 #include "harness/registry.hpp"
 #include "kernels/gemm.hpp"
+#include "variants/prefetch.hpp"
 
 namespace cromwell::blis_avx2 {
 
@@ -36,7 +37,7 @@ constexpr std::int64_t kMR = 6, kNR = 16;
 
 // Software prefetch of the packed panels: `dist` k-iterations ahead (one k-iteration of the
 // micro-kernel reads one 64-byte line of Bp and 24 bytes of Ap); dist 0 = no prefetch.
-enum class Hint { none, t0, t1, t2, nta };
+using prefetch::Hint;
 struct Prefetch {
   Hint hint = Hint::none;
   std::int64_t dist = 0;
@@ -47,14 +48,6 @@ struct Blocking {
 };
 
 namespace detail {
-
-template <Hint H>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void prefetch(const void* p) {
-  if constexpr (H == Hint::t0) _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0);
-  if constexpr (H == Hint::t1) _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T1);
-  if constexpr (H == Hint::t2) _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T2);
-  if constexpr (H == Hint::nta) _mm_prefetch(static_cast<const char*>(p), _MM_HINT_NTA);
-}
 
 // C(6×16, row stride ldc) (=|+=) Ap(6×kc) · Bp(kc×16).
 template <Hint H>
@@ -67,14 +60,14 @@ template <Hint H>
          c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
   if constexpr (H != Hint::none)
     for (int r = 0; r < kMR; ++r) {
-      prefetch<H>(c + r * ldc);
-      prefetch<H>(c + r * ldc + kNR - 1);
+      prefetch::line<H>(c + r * ldc);
+      prefetch::line<H>(c + r * ldc + kNR - 1);
     }
 #pragma GCC unroll 4
   for (std::int64_t p = 0; p < kc; ++p) {
     if constexpr (H != Hint::none) {
-      prefetch<H>(b + dist * kNR);
-      prefetch<H>(a + dist * kMR);
+      prefetch::line<H>(b + dist * kNR);
+      prefetch::line<H>(a + dist * kMR);
     }
     const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
     __m256 x = _mm256_broadcast_ss(a + 0);
@@ -218,16 +211,7 @@ inline Runnable<GemmKernel> prepare(const GemmShape& s, const Blocking& requeste
     scratch->b.emplace_back(static_cast<float*>(std::aligned_alloc(64, round_up(bbytes, 64))));
     if (!scratch->a.back() || !scratch->b.back()) throw std::bad_alloc();
   }
-  auto loops = &gemm_loops<Hint::none>;
-  if (pf.dist > 0) {
-    switch (pf.hint) {
-      case Hint::t0: loops = &gemm_loops<Hint::t0>; break;
-      case Hint::t1: loops = &gemm_loops<Hint::t1>; break;
-      case Hint::t2: loops = &gemm_loops<Hint::t2>; break;
-      case Hint::nta: loops = &gemm_loops<Hint::nta>; break;
-      case Hint::none: break;
-    }
-  }
+  const auto loops = prefetch::dispatch(pf.dist > 0 ? pf.hint : Hint::none, []<Hint H>() { return &gemm_loops<H>; });
   const std::int64_t dist = pf.dist;
   return [s, bl, scratch, loops, dist, split_n, n_share, m_share, &pool](GemmWorkspace& ws) {
     pool.run([&](int t) {
