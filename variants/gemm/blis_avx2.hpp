@@ -29,6 +29,7 @@
 
 #include "harness/registry.hpp"
 #include "kernels/gemm.hpp"
+#include "variants/gemm/blis_plan.hpp"
 #include "variants/prefetch.hpp"
 
 namespace cromwell::blis_avx2 {
@@ -43,9 +44,8 @@ struct Prefetch {
   std::int64_t dist = 0;
 };
 
-struct Blocking {
-  std::int64_t mc, kc, nc;
-};
+using blis::Blocking;
+using blis::blocking_of;
 
 namespace detail {
 
@@ -180,48 +180,19 @@ template <Hint H>
   }
 }
 
-inline std::int64_t round_up(std::int64_t x, std::int64_t to) { return (x + to - 1) / to * to; }
-
-struct AlignedFree {
-  void operator()(float* p) const { std::free(p); }
-};
-
-// Per-thread packing buffers, allocated once in prepare.
-struct Scratch {
-  std::vector<std::unique_ptr<float[], AlignedFree>> a, b;
-};
-
 }  // namespace detail
 
-// Splits the work among the pool's threads (by columns of C in NR multiples when n is wide enough,
-// else by rows in MR multiples) and returns the call. Each thread packs its own panels.
+// The call: each of the pool's threads runs the five loops on its share of C (blis_plan.hpp).
 inline Runnable<GemmKernel> prepare(const GemmShape& s, const Blocking& requested, const Prefetch& pf, Pool& pool) {
-  using namespace detail;
-  const int threads = pool.size();
-  const bool split_n = s.n >= 4 * kNR * threads || s.m < kMR * threads;
-  const std::int64_t n_share = split_n ? round_up((s.n + threads - 1) / threads, kNR) : s.n;
-  const std::int64_t m_share = split_n ? s.m : round_up((s.m + threads - 1) / threads, kMR);
-  const Blocking bl{std::min(requested.mc, round_up(m_share, kMR)), std::min(requested.kc, s.k),
-                    std::min(requested.nc, round_up(n_share, kNR))};
-  auto scratch = std::make_shared<Scratch>();
-  for (int t = 0; t < threads; ++t) {
-    const auto abytes = static_cast<std::size_t>(round_up(bl.mc, kMR) * bl.kc * 4);
-    const auto bbytes = static_cast<std::size_t>(round_up(bl.nc, kNR) * bl.kc * 4);
-    scratch->a.emplace_back(static_cast<float*>(std::aligned_alloc(64, round_up(abytes, 64))));
-    scratch->b.emplace_back(static_cast<float*>(std::aligned_alloc(64, round_up(bbytes, 64))));
-    if (!scratch->a.back() || !scratch->b.back()) throw std::bad_alloc();
-  }
-  const auto loops = prefetch::dispatch(pf.dist > 0 ? pf.hint : Hint::none, []<Hint H>() { return &gemm_loops<H>; });
+  const blis::Plan plan(s, requested, pool.size(), kMR, kNR);
+  const auto loops =
+      prefetch::dispatch(pf.dist > 0 ? pf.hint : Hint::none, []<Hint H>() { return &detail::gemm_loops<H>; });
   const std::int64_t dist = pf.dist;
-  return [s, bl, scratch, loops, dist, split_n, n_share, m_share, &pool](GemmWorkspace& ws) {
+  return [s, plan, loops, dist, &pool](GemmWorkspace& ws) {
     pool.run([&](int t) {
-      const std::int64_t n0 = split_n ? std::min(s.n, t * n_share) : 0;
-      const std::int64_t n1 = split_n ? std::min(s.n, n0 + n_share) : s.n;
-      const std::int64_t m0 = split_n ? 0 : std::min(s.m, t * m_share);
-      const std::int64_t m1 = split_n ? s.m : std::min(s.m, m0 + m_share);
-      if (n0 < n1 && m0 < m1)
-        loops(s, bl, ws.a.data(), ws.b.data(), ws.c.data(), m0, m1, n0, n1, scratch->a[t].get(),
-              scratch->b[t].get(), dist);
+      plan.share(t, [&](std::int64_t m0, std::int64_t m1, std::int64_t n0, std::int64_t n1, float* ap, float* bp) {
+        loops(s, plan.bl, ws.a.data(), ws.b.data(), ws.c.data(), m0, m1, n0, n1, ap, bp, dist);
+      });
     });
   };
 }
@@ -236,43 +207,17 @@ inline std::vector<Param> blocking_params() {
                          "columns of the packed B panel (L3-resident); a multiple of NR=16")};
 }
 
+// The blocking constraints of blis_plan.hpp, and the L1 rule of this micro-kernel.
 inline std::vector<Constraint> blocking_constraints() {
-  using K = Constraint::Kind;
-  return {
-      {"mc-multiple-of-MR", K::validity,
-       [](const ParamValues& p, const Dims&, const CacheSizes&) -> std::string {
-         const auto mc = p.integer("mc");
-         return mc % kMR ? fmt::format("mc={} must be a multiple of MR={}", mc, kMR) : "";
-       }},
-      {"nc-multiple-of-NR", K::validity,
-       [](const ParamValues& p, const Dims&, const CacheSizes&) -> std::string {
-         const auto nc = p.integer("nc");
-         return nc % kNR ? fmt::format("nc={} must be a multiple of NR={}", nc, kNR) : "";
-       }},
-      {"micro-panels-fit-L1", K::heuristic,
-       [](const ParamValues& p, const Dims&, const CacheSizes& c) -> std::string {
-         const auto bytes = p.integer("kc") * (kMR + kNR) * 4;
-         return bytes > c.l1d ? fmt::format("A and B micro-panels (kc·(MR+NR)·4 = {} KiB) exceed L1D ({} KiB)",
-                                            bytes >> 10, c.l1d >> 10)
-                              : "";
-       }},
-      {"A-block-fits-half-L2", K::heuristic,
-       [](const ParamValues& p, const Dims&, const CacheSizes& c) -> std::string {
-         const auto bytes = p.integer("mc") * p.integer("kc") * 4;
-         return bytes > c.l2 / 2 ? fmt::format("packed A block (mc·kc·4 = {} KiB) exceeds half of L2 ({} KiB)",
-                                               bytes >> 10, c.l2 >> 10)
-                                 : "";
-       }},
-      {"B-panel-fits-half-L3", K::heuristic,
-       [](const ParamValues& p, const Dims&, const CacheSizes& c) -> std::string {
-         const auto bytes = p.integer("kc") * p.integer("nc") * 4;
-         return bytes > c.l3 / 2 ? fmt::format("packed B panel (kc·nc·4 = {} KiB) exceeds half of L3 ({} KiB)",
-                                               bytes >> 10, c.l3 >> 10)
-                                 : "";
-       }},
-  };
+  std::vector<Constraint> all = blis::blocking_constraints(kMR, kNR);
+  all.push_back({"micro-panels-fit-L1", Constraint::Kind::heuristic,
+                 [](const ParamValues& p, const Dims&, const CacheSizes& c) -> std::string {
+                   const auto bytes = p.integer("kc") * (kMR + kNR) * 4;
+                   return bytes > c.l1d ? fmt::format("A and B micro-panels (kc·(MR+NR)·4 = {} KiB) exceed L1D ({} KiB)",
+                                                      bytes >> 10, c.l1d >> 10)
+                                        : "";
+                 }});
+  return all;
 }
-
-inline Blocking blocking_of(const ParamValues& p) { return {p.integer("mc"), p.integer("kc"), p.integer("nc")}; }
 
 }  // namespace cromwell::blis_avx2
