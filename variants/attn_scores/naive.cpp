@@ -1,6 +1,6 @@
-// attn_scores.naive — the plain loop (variants/attn_scores/scalar.hpp): a scalar fp32 dot product per score, in the order the
-// layout reads best (shd: s, h, t; hds: s, t, h), then the scale. Keys are split among threads
-// in contiguous ranges, so decode (seq 1) splits too.
+// attn_scores.naive — the plain loop (variants/attn_scores/scalar.hpp): a scalar fp32 dot
+// product per score, in the order the layout reads best (shd: s, h, t; hds: s, t, h), then the
+// scale. Keys are split among threads in contiguous ranges, so decode (seq 1) splits too.
 #include <cmath>
 
 #include "harness/registry.hpp"
