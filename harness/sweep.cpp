@@ -183,10 +183,11 @@ SweepRequest default_sweep() {
   r.filters = {"gemm.*"};
   r.shapes = {"m:512,n:512,k:512"};
   r.threads = {1, 2};
-  // A small grid that still shows each kind of row: mc=256 is rejected (not a multiple of MR),
-  // kc=512 is pruned on a 32 KiB L1D, and the prefetch variant with and without prefetching.
-  r.sets = {{"tile", "64,256"}, {"mc", "72,144,256"}, {"kc", "256,512"}, {"nc", "4096"},
-            {"pf_dist", "0,8"}, {"pf_hint", "t0"}};
+  // A small grid that still shows each kind of row: mc=168 suits both micro-tiles (6 and 14
+  // rows), mc=256 is rejected (not a multiple of MR), kc=512 is pruned on a 32 KiB L1D, and the
+  // prefetch variants run with and without prefetching.
+  r.sets = {{"tile", "64,256"}, {"mc", "168,256"}, {"kc", "256,512"}, {"nc", "4096"},
+            {"pf_dist", "0,8"}, {"pf_hint", "t0"}, {"pf_c", "128"}};
   return r;
 }
 
