@@ -1,5 +1,6 @@
 #pragma once
-// AVX2 vector math shared by the variants: exp, sigmoid, SiLU and tanh on 8 floats. The one place
+// AVX2 vector math shared by the variants: horizontal sum and maximum, and exp, sigmoid, SiLU and
+// tanh on 8 floats. The one place
 // these live; their accuracy is measured against double-precision libm (tests/test_vecmath.cpp
 // samples it in every run; an exhaustive sweep over all 2³² floats is the `slow` test):
 //
@@ -23,6 +24,19 @@
 #include <immintrin.h>
 
 namespace cromwell::vecmath {
+
+// The sum and the maximum of the 8 lanes.
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline float hsum(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
+}
+
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline float hmax(__m256 v) {
+  const __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 t = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  return _mm_cvtss_f32(_mm_max_ss(t, _mm_movehdup_ps(t)));
+}
 
 [[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 pow2i(__m256i n) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));

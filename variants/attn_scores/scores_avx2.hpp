@@ -27,6 +27,7 @@
 #include "harness/pool.hpp"
 #include "kernels/attn_scores.hpp"
 #include "variants/prefetch.hpp"
+#include "variants/vecmath_avx2.hpp"
 
 namespace cromwell::attn_avx2 {
 
@@ -68,12 +69,6 @@ struct Prefetcher {
   // Lanes [0, n) set, n in 0..8.
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), lane);
-}
-
-[[gnu::target("avx2,fma")]] inline float hsum(__m256 v) {
-  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
 }
 
 // [Σa0, Σa1, …, Σa7]: the lane sums of eight vectors in one vector.
@@ -127,7 +122,7 @@ template <int HB>
   std::int64_t d = 0;
   for (; d < dim8; d += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), _mm256_loadu_ps(k + d), a);
   if (d < dim) a = _mm256_fmadd_ps(_mm256_maskload_ps(q + d, mask), _mm256_maskload_ps(k + d, mask), a);
-  return hsum(a);
+  return vecmath::hsum(a);
 }
 
 // Heads [h0, h0 + hb) (hb = 1 or 2, one key head) against keys [tb, te).

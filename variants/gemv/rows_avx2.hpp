@@ -10,14 +10,9 @@
 
 #include "kernels/gemv.hpp"
 #include "variants/prefetch.hpp"
+#include "variants/vecmath_avx2.hpp"
 
 namespace cromwell::gemv_avx2 {
-
-[[gnu::target("avx2,fma")]] inline float hsum(__m256 v) {
-  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
-}
 
 // y[r0, r1) = W[r0, r1)·x. With a hint H, W is prefetched `pf_lines` cache lines ahead of
 // the loads (one prefetch per 64-byte line, two per iteration).
@@ -40,7 +35,7 @@ template <prefetch::Hint H>
       a3 = _mm256_fmadd_ps(_mm256_loadu_ps(wi + p + 24), _mm256_loadu_ps(x + p + 24), a3);
     }
     for (; p < k8; p += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(wi + p), _mm256_loadu_ps(x + p), a0);
-    float r = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    float r = vecmath::hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
     for (; p < k; ++p) r += wi[p] * x[p];
     y[i] = r;
   }

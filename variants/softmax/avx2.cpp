@@ -11,18 +11,6 @@
 namespace cromwell {
 namespace {
 
-[[gnu::target("avx2,fma")]] float hmax(__m256 v) {
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  return _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
-}
-
-[[gnu::target("avx2,fma")]] float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
-}
-
 [[gnu::target("avx2,fma")]] float exp1(float x) { return _mm256_cvtss_f32(vecmath::exp(_mm256_set1_ps(x))); }
 
 template <bool NT>
@@ -35,7 +23,7 @@ template <bool NT>
     __m256 vm = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
     std::int64_t i = 0;
     for (; i < n8; i += 8) vm = _mm256_max_ps(vm, _mm256_loadu_ps(xr + i));
-    float m = hmax(vm);
+    float m = vecmath::hmax(vm);
     for (; i < n; ++i) m = std::max(m, xr[i]);
     const __m256 vmax = _mm256_set1_ps(m);
     __m256 vs = _mm256_setzero_ps();
@@ -44,7 +32,7 @@ template <bool NT>
       _mm256_storeu_ps(yr + i, e);
       vs = _mm256_add_ps(vs, e);
     }
-    float sum = hsum(vs);
+    float sum = vecmath::hsum(vs);
     for (; i < n; ++i) sum += yr[i] = exp1(xr[i] - m);
     const float inv = 1.0f / sum;
     const __m256 vinv = _mm256_set1_ps(inv);
