@@ -83,10 +83,13 @@ namespace cromwell::vecmath {
   return _mm256_fmadd_ps(s, expm1_reduced(reduce(x, t)), s);
 }
 
-// Whether any lane lies outside |x| ≤ 87.3 (or is NaN).
+// Whether each lane lies outside |x| ≤ 87.3 (or is NaN), and whether any does.
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 wide_lanes(__m256 x) {
+  return _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), x), _mm256_set1_ps(87.3f), _CMP_NLE_UQ);
+}
+
 [[gnu::target("avx2,fma"), gnu::always_inline]] inline bool any_wide(__m256 x) {
-  const __m256 ax = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
-  return __builtin_expect(_mm256_movemask_ps(_mm256_cmp_ps(ax, _mm256_set1_ps(87.3f), _CMP_NLE_UQ)), 0);
+  return __builtin_expect(_mm256_movemask_ps(wide_lanes(x)), 0);
 }
 
 // The rare lanes: |x| > 87.3 or NaN. The result is scaled by 2^⌊k/2⌋ and 2^(k−⌊k/2⌋), k = ⌊n/8⌋,
@@ -109,34 +112,47 @@ namespace cromwell::vecmath {
   return any_wide(x) ? exp_wide(x) : exp_common(x);
 }
 
-// sigmoid for any x, with t = e^(−|x|) ≤ 1 so nothing overflows: 1/(1+t) for x ≥ 0, t/(1+t)
-// for x < 0.
-[[gnu::target("avx2,fma"), gnu::noinline]] inline __m256 sigmoid_wide(__m256 x) {
+// 1 / (1 + e^−x) and x / (1 + e^−x) for lanes with |x| ≤ 87.3.
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 sigmoid_common(__m256 x) {
+  const __m256 e = exp_common(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f)));
+  return _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 silu_common(__m256 x) {
+  const __m256 e = exp_common(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f)));
+  return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+// The rare lanes work from t = e^(−|x|) ≤ 1, so that nothing overflows: sigmoid is 1/(1+t) for
+// x ≥ 0 and t/(1+t) for x < 0.
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 sigmoid_rare(__m256 x) {
   const __m256 one = _mm256_set1_ps(1.0f);
   const __m256 neg = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
   const __m256 t = exp(_mm256_or_ps(x, _mm256_set1_ps(-0.0f)));
   return _mm256_div_ps(_mm256_blendv_ps(one, t, neg), _mm256_add_ps(one, t));
 }
 
-// The common case, |x| ≤ 87.3 in every lane: 1 / (1 + e^−x), e^−x a normal float.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 sigmoid(__m256 x) {
-  if (any_wide(x)) return sigmoid_wide(x);
-  const __m256 e = exp_common(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f)));
-  return _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+// A vector with rare lanes: those get the rare formula, the others the common one, so a lane's
+// result does not depend on its neighbours.
+[[gnu::target("avx2,fma"), gnu::noinline]] inline __m256 sigmoid_wide(__m256 x) {
+  const __m256 wide = wide_lanes(x);
+  return _mm256_blendv_ps(sigmoid_common(_mm256_andnot_ps(wide, x)), sigmoid_rare(x), wide);
 }
 
-// x · sigmoid(x); −inf · 0 would be NaN: silu(−inf) = −0.
+// silu's rare lanes: x · sigmoid(x), where −inf · 0 would be NaN: silu(−inf) = −0.
 [[gnu::target("avx2,fma"), gnu::noinline]] inline __m256 silu_wide(__m256 x) {
-  const __m256 y = _mm256_mul_ps(x, sigmoid_wide(x));
+  const __m256 wide = wide_lanes(x);
   const __m256 minus_inf = _mm256_cmp_ps(x, _mm256_set1_ps(-__builtin_inff()), _CMP_EQ_OQ);
-  return _mm256_blendv_ps(y, _mm256_set1_ps(-0.0f), minus_inf);
+  const __m256 rare = _mm256_blendv_ps(_mm256_mul_ps(x, sigmoid_rare(x)), _mm256_set1_ps(-0.0f), minus_inf);
+  return _mm256_blendv_ps(silu_common(_mm256_andnot_ps(wide, x)), rare, wide);
 }
 
-// The common case: x / (1 + e^−x).
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 sigmoid(__m256 x) {
+  return any_wide(x) ? sigmoid_wide(x) : sigmoid_common(x);
+}
+
 [[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 silu(__m256 x) {
-  if (any_wide(x)) return silu_wide(x);
-  const __m256 e = exp_common(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f)));
-  return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+  return any_wide(x) ? silu_wide(x) : silu_common(x);
 }
 
 // tanh: for |x| < 0.625, x + x³·Q(x²) with Q of degree 4 fitted for least maximum relative error
