@@ -1,6 +1,13 @@
-// softmax.avx2 — softmax.naive's three passes with AVX2: an 8-wide maximum, the vector exp of
-// variants/vecmath_avx2.hpp with an 8-wide sum (writing e^(x−max) to y), then y ·= 1/sum.
-//   store  normal | nt: how the last pass writes y (variants/store.hpp)
+// softmax.avx2 — softmax.naive's three passes with AVX2, software-pipelined over rows. Per row:
+// an 8-wide maximum (four accumulators), then one loop that computes e^(x−max) with the vector
+// exp of variants/vecmath_avx2.hpp and its sum (two accumulators) into a per-thread scratch row
+// in L1/L2, and, in the same loop, writes the previous row's output y = scratch · 1/sum and
+// prefetches the next row of x. The DRAM traffic of both neighbours thus overlaps the exp, which
+// bounds the kernel, instead of following it; y is written once, so non-temporal stores skip
+// reading it for ownership. Rows longer than the scratch (or, for nt, not starting on 32-byte
+// boundaries) use y itself as the scratch and are scaled right after their exp pass.
+//   store  normal | nt: how y is written (variants/store.hpp)
+#include <algorithm>
 #include <limits>
 
 #include "harness/registry.hpp"
@@ -11,42 +18,108 @@
 namespace cromwell {
 namespace {
 
+constexpr std::int64_t kRow = 8192;  // floats per scratch row; two per thread: 64 KiB
+
 [[gnu::target("avx2,fma")]] float exp1(float x) { return _mm256_cvtss_f32(vecmath::exp(_mm256_set1_ps(x))); }
+
+[[gnu::target("avx2,fma")]] float row_max(const float* x, std::int64_t n) {
+  const __m256 lowest = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+  __m256 m0 = lowest, m1 = lowest, m2 = lowest, m3 = lowest;
+  std::int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + i));
+    m1 = _mm256_max_ps(m1, _mm256_loadu_ps(x + i + 8));
+    m2 = _mm256_max_ps(m2, _mm256_loadu_ps(x + i + 16));
+    m3 = _mm256_max_ps(m3, _mm256_loadu_ps(x + i + 24));
+  }
+  for (; i + 8 <= n; i += 8) m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + i));
+  float m = vecmath::hmax(_mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3)));
+  for (; i < n; ++i) m = std::max(m, x[i]);
+  return m;
+}
+
+// A row whose exp pass is done and whose output is still to be written: y = e · inv.
+struct Pending {
+  const float* e = nullptr;
+  float inv = 0;
+  float* y = nullptr;
+};
+
+template <bool NT>
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline void put_scaled(const Pending& p, std::int64_t i) {
+  store::put<NT>(p.y + i, _mm256_mul_ps(_mm256_loadu_ps(p.e + i), _mm256_set1_ps(p.inv)));
+}
+
+// e[i] = exp(x[i] − m), returning the sum; in the same loop, the whole of `prev` (a row of the
+// same length, its y 32-byte aligned for nt) is written and `next` (n floats, or null) is
+// prefetched, a line per 16 floats of x.
+template <bool NT>
+[[gnu::target("avx2,fma")]] float exp_sum(const float* x, std::int64_t n, float m, float* e, const float* next,
+                                          const Pending& prev) {
+  const __m256 vm = _mm256_set1_ps(m);
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+  std::int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    if (next) _mm_prefetch(reinterpret_cast<const char*>(next + i), _MM_HINT_T0);
+    const __m256 a = vecmath::exp(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm));
+    const __m256 b = vecmath::exp(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), vm));
+    _mm256_storeu_ps(e + i, a);
+    _mm256_storeu_ps(e + i + 8, b);
+    s0 = _mm256_add_ps(s0, a);
+    s1 = _mm256_add_ps(s1, b);
+    if (prev.y) {
+      put_scaled<NT>(prev, i);
+      put_scaled<NT>(prev, i + 8);
+    }
+  }
+  for (; i + 8 <= n; i += 8) {
+    const __m256 a = vecmath::exp(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm));
+    _mm256_storeu_ps(e + i, a);
+    s0 = _mm256_add_ps(s0, a);
+    if (prev.y) put_scaled<NT>(prev, i);
+  }
+  float sum = vecmath::hsum(_mm256_add_ps(s0, s1));
+  for (; i < n; ++i) {
+    sum += e[i] = exp1(x[i] - m);
+    if (prev.y) prev.y[i] = prev.e[i] * prev.inv;
+  }
+  return sum;
+}
+
+template <bool NT>
+[[gnu::target("avx2,fma")]] void scale(const Pending& p, std::int64_t n) {
+  std::int64_t i = 0;
+  for (const std::int64_t v = store::vector_start<NT>(p.y, 0, n); i < v; ++i) p.y[i] = p.e[i] * p.inv;
+  for (; i + 8 <= n; i += 8) put_scaled<NT>(p, i);
+  for (; i < n; ++i) p.y[i] = p.e[i] * p.inv;
+}
 
 template <bool NT>
 [[gnu::target("avx2,fma")]] void softmax_rows(const RowsShape& s, const float* x, float* y, std::int64_t r0,
                                               std::int64_t r1) {
-  const std::int64_t n = s.n, n8 = n - n % 8;
+  alignas(64) thread_local float scratch[2 * kRow];
+  const std::int64_t n = s.n;
+  const bool aligned = reinterpret_cast<std::uintptr_t>(y) % 32 == 0 && n % 8 == 0;
+  const bool pipelined = n <= kRow && (!NT || aligned);
+  Pending pending;
   for (std::int64_t r = r0; r < r1; ++r) {
     const float* xr = x + r * n;
     float* yr = y + r * n;
-    __m256 vm = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
-    std::int64_t i = 0;
-    for (; i < n8; i += 8) vm = _mm256_max_ps(vm, _mm256_loadu_ps(xr + i));
-    float m = vecmath::hmax(vm);
-    for (; i < n; ++i) m = std::max(m, xr[i]);
-    const __m256 vmax = _mm256_set1_ps(m);
-    __m256 vs = _mm256_setzero_ps();
-    for (i = 0; i < n8; i += 8) {
-      const __m256 e = vecmath::exp(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vmax));
-      _mm256_storeu_ps(yr + i, e);
-      vs = _mm256_add_ps(vs, e);
+    float* e = n <= kRow ? scratch + (r % 2) * kRow : yr;
+    const float sum = exp_sum<NT>(xr, n, row_max(xr, n), e, r + 1 < r1 ? xr + n : nullptr, pending);
+    pending = {e, 1.0f / sum, yr};
+    if (!pipelined) {
+      scale<NT>(pending, n);
+      pending = {};
     }
-    float sum = vecmath::hsum(vs);
-    for (; i < n; ++i) sum += yr[i] = exp1(xr[i] - m);
-    const float inv = 1.0f / sum;
-    const __m256 vinv = _mm256_set1_ps(inv);
-    i = 0;
-    for (const std::int64_t v = store::vector_start<NT>(yr, 0, n); i < v; ++i) yr[i] *= inv;
-    for (; i + 8 <= n; i += 8) store::put<NT>(yr + i, _mm256_mul_ps(_mm256_loadu_ps(yr + i), vinv));
-    for (; i < n; ++i) yr[i] *= inv;
   }
+  if (pending.y) scale<NT>(pending, n);
   store::finish<NT>();
 }
 
 const bool registered = register_variant<SoftmaxKernel>({
     .name = "avx2",
-    .summary = "three AVX2 passes (max, vector exp and sum, scale)",
+    .summary = "AVX2 max, vector exp and sum, scale; pipelined over rows",
     .isa = {"avx2", "fma"},
     .space = {.params = {store::param()}, .constraints = {}},
     .prepare = [](const RowsShape& s, const ParamValues& p, Pool& pool) -> Runnable<SoftmaxKernel> {
