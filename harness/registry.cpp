@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "harness/isa.hpp"
+#include "harness/machine.hpp"
 
 namespace cromwell {
 
@@ -105,6 +106,8 @@ void Registry::validate(const Config& c) const {
     if (auto why = p.validate(c.params.items[i].second); !why.empty())
       throw std::invalid_argument(fmt::format("{}: {}", c.id(), why));
   }
+  if (auto why = v->space.violation(c.params, c.shape, machine_caches(), Constraint::Kind::validity); !why.empty())
+    throw std::invalid_argument(fmt::format("{}: {}", c.id(), why));
   if (c.axes.threads < 1)
     throw std::invalid_argument(fmt::format("threads={} must be ≥ 1", c.axes.threads));
   if (c.axes.cache != "hot" && c.axes.cache != "cold")
