@@ -1,5 +1,6 @@
-// gemv.avx2 — gemv.naive with AVX2/FMA: rows in order (W read as one sequential stream), four
-// 8-wide accumulators per row. Rows are split among threads in contiguous shares.
+// gemv.avx2 — gemv.naive with AVX2/FMA: each thread's rows walked as four sequential streams
+// that share the loads of x (variants/gemv/rows_avx2.hpp). Rows are split among threads in
+// contiguous shares.
 #include "harness/registry.hpp"
 #include "variants/gemv/rows_avx2.hpp"
 
@@ -8,7 +9,7 @@ namespace {
 
 const bool registered = register_variant<GemvKernel>({
     .name = "avx2",
-    .summary = "AVX2/FMA, rows in order, four accumulators",
+    .summary = "AVX2/FMA, four row streams sharing each load of x",
     .isa = {"avx2", "fma"},
     .space = {},
     .prepare = [](const GemvShape& s, const ParamValues&, Pool& pool) -> Runnable<GemvKernel> {
