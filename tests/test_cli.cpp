@@ -95,6 +95,10 @@ TEST_CASE("bad input gets a clear message and exit code 2 and writes no file") {
       {"run gemm.naive/m:4", "4 sections"},
       {"run gemm.nosuch/m:4,n:4,k:4//threads:1,pin:none,cache:hot,align:0", "unknown variant"},
       {"run gemm.blocked/m:4,n:4,k:4/tile:3/threads:1,pin:none,cache:hot,align:0", "tile=3 is not valid"},
+      {"run gemm.avx2/m:64,n:64,k:64/mc:100,kc:256,nc:4096/threads:1,pin:none,cache:hot,align:0",
+       "mc=100 must be a multiple of MR=6"},
+      {"compare read.avx2/n:64/streams:3/threads:1,pin:none,cache:hot,align:0 read.avx2/n:64/streams:1/threads:1,pin:none,cache:hot,align:0",
+       "streams=3 must be 1, 2, 4 or 8"},
       {"list nonsense", "allowed kernels|variants|params|metrics|events"},
   };
   for (const auto& c : cases) {
