@@ -87,13 +87,15 @@ struct AttnScoresKernel {
   static std::vector<Shape> llm_shapes() {
     return {{1, 512, 32, 1, 64}, {1, 2048, 32, 1, 64}, {1, 4096, 32, 1, 64}, {128, 128, 32, 1, 64}};
   }
-  // Odd head counts (3/1, 6/3 GQA, 5/5 MHA, 12/4, 20/1, 40/1), seq 1 and cache_len 1, primes,
+  // Odd head counts (3/1, 6/3 GQA, 5/5 MHA, 12/4, 20/1, 40/1), GQA and MHA over 8 and 16 key
+  // heads (32/8, 16/8, 16/16), seq 1 and cache_len 1, primes,
   // dim not a multiple of 8, heads not a multiple of 8, and the model's own dims with a prime
   // cache_len.
   static std::vector<Shape> check_shapes() {
     return {{1, 1, 1, 1, 1},    {1, 1, 3, 1, 7},    {1, 37, 3, 1, 13},  {2, 29, 6, 3, 7},
             {3, 19, 5, 5, 16},  {5, 67, 12, 4, 9},  {1, 41, 20, 1, 5},  {2, 53, 40, 1, 11},
-            {2, 45, 32, 2, 64}, {1, 131, 32, 1, 64}, {3, 13, 24, 1, 8}};
+            {2, 45, 32, 2, 64}, {1, 131, 32, 1, 64}, {3, 13, 24, 1, 8},  {2, 37, 32, 8, 13},
+            {1, 29, 16, 8, 9},  {1, 23, 16, 16, 5}};
   }
 
   static AttnLayout layout_of(const ParamValues& p) {

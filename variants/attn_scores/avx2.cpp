@@ -18,7 +18,7 @@ const bool registered = register_variant<K>({
     .isa = {"avx2", "fma"},
     .space = {.params = {K::layout_param()}, .constraints = {}},
     .prepare = [](const AttnScoresShape& s, const ParamValues& p, Pool& pool) -> Runnable<K> {
-      const attn_avx2::Plan plan{s, K::layout_of(p), 1.0f / std::sqrt(float(s.dim)), attn_avx2::tile_for(s), 0};
+      const attn_avx2::Plan plan = attn_avx2::make_plan(s, K::layout_of(p), 0);
       return [plan, &pool](K::Workspace& ws) { attn_avx2::run<attn_avx2::Hint::none>(plan, ws, pool); };
     },
 });

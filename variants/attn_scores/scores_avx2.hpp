@@ -10,8 +10,13 @@
 // hds  no reductions: for each d, the scalar K(t, d, g) is broadcast and FMA'd into vectors of
 //      Q(s, d, 8 heads); register-blocked over 2 head vectors × 6 keys (12 accumulators, 8 loads
 //      per 12 FMAs). That needs the 8 heads of a vector to share one key head (heads/kv_heads a
-//      multiple of 8: MQA with 32 heads); otherwise each vector gathers its key heads with a
-//      masked load and a lane permutation, and a partial vector of heads is masked.
+//      multiple of 8: MQA with 32 heads). GQA with kv_heads a multiple of 8 and 1, 2 or 4 heads
+//      per key head (32 heads over 8 key heads, say) turns it around: vectors run over 8 key
+//      heads, K(t, d, 8 key heads) is one plain load, and Q is first copied with its heads
+//      reordered (group member outermost: Q'(s, d, m, g) = Q(s, d, g·P + m)), so each K load
+//      feeds P FMAs with no shuffles; the P result vectors are interleaved back into head order
+//      on the store. Other ratios gather their key heads with a masked load and a lane
+//      permutation per vector of heads, and a partial vector of heads is masked.
 //
 // Keys are taken in tiles of about 16 KiB of K (tile·kv_heads·dim·4 bytes), over which every
 // query row passes while the tile is in L1. Threads own contiguous key ranges.
@@ -22,7 +27,10 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "harness/pool.hpp"
 #include "kernels/attn_scores.hpp"
@@ -39,12 +47,30 @@ struct Plan {
   float scale = 1.0f;
   std::int64_t tile = 48;      // keys per tile
   std::int64_t pf_bytes = 0;   // prefetch distance; 0 with Hint::none
+  // hds with kv_heads % 8 == 0 and heads/kv_heads in {1, 2, 4}: room for Q with its heads
+  // reordered (seq·dim·heads floats), else null.
+  std::shared_ptr<std::vector<float>> q_by_member;
 };
+
+// Whether hds takes the vectors-over-key-heads path.
+inline bool hds_by_key_heads(const AttnScoresShape& s) {
+  const std::int64_t per_group = s.heads / s.kv_heads;
+  return s.kv_heads % 8 == 0 && (per_group == 1 || per_group == 2 || per_group == 4);
+}
+
+
 
 // Keys per tile: ~16 KiB of K, a multiple of 24 (whole blocks of 4, 6 and 8 keys).
 inline std::int64_t tile_for(const AttnScoresShape& s) {
   const std::int64_t row = s.kv_heads * s.dim * 4;
   return std::max<std::int64_t>(24, (16384 / row) / 24 * 24);
+}
+
+inline Plan make_plan(const AttnScoresShape& s, AttnLayout layout, std::int64_t pf_bytes) {
+  Plan p{s, layout, 1.0f / std::sqrt(float(s.dim)), tile_for(s), pf_bytes, nullptr};
+  if (layout == AttnLayout::hds && hds_by_key_heads(s))
+    p.q_by_member = std::make_shared<std::vector<float>>(s.seq * s.dim * s.heads);
+  return p;
 }
 
 // Prefetches the lines of K up to `dist` bytes past a read position, each line once.
@@ -227,6 +253,79 @@ template <int KT>
   for (int j = 0; j < KT; ++j) _mm256_maskstore_ps(o + j * heads, hmask, _mm256_mul_ps(acc[j], scale));
 }
 
+// Vectors over 8 key heads: KT keys × P group members. q: Q'(s, 0, 0, g0) (member stride G,
+// d stride P·G); k: K(t, 0, g0); o: S(s, t, g0·P), where the 8·P heads of the chunk are stored
+// in head order, member innermost.
+template <int P, int KT>
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline void hds_by_kv(const float* q, const float* k, float* o,
+                                                                      std::int64_t heads, std::int64_t dim,
+                                                                      std::int64_t G, __m256 scale) {
+  __m256 acc[KT][P];
+  for (auto& row : acc)
+    for (auto& a : row) a = _mm256_setzero_ps();
+  const std::int64_t kstride = dim * G;
+  for (std::int64_t d = 0; d < dim; ++d) {
+    __m256 qv[P];
+    for (int m = 0; m < P; ++m) qv[m] = _mm256_loadu_ps(q + (d * P + m) * G);
+    for (int j = 0; j < KT; ++j) {
+      const __m256 kv = _mm256_loadu_ps(k + j * kstride + d * G);
+      for (int m = 0; m < P; ++m) acc[j][m] = _mm256_fmadd_ps(qv[m], kv, acc[j][m]);
+    }
+  }
+  for (int j = 0; j < KT; ++j) {
+    float* oj = o + j * heads;
+    for (int m = 0; m < P; ++m) acc[j][m] = _mm256_mul_ps(acc[j][m], scale);
+    if constexpr (P == 1) {
+      _mm256_storeu_ps(oj, acc[j][0]);
+    } else if constexpr (P == 2) {  // [a0 b0 a1 b1 … a7 b7]
+      const __m256 lo = _mm256_unpacklo_ps(acc[j][0], acc[j][1]), hi = _mm256_unpackhi_ps(acc[j][0], acc[j][1]);
+      _mm256_storeu_ps(oj, _mm256_permute2f128_ps(lo, hi, 0x20));
+      _mm256_storeu_ps(oj + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    } else {  // P == 4: [a0 b0 c0 d0 a1 b1 c1 d1 …]
+      const __m256 ab_lo = _mm256_unpacklo_ps(acc[j][0], acc[j][1]), ab_hi = _mm256_unpackhi_ps(acc[j][0], acc[j][1]);
+      const __m256 cd_lo = _mm256_unpacklo_ps(acc[j][2], acc[j][3]), cd_hi = _mm256_unpackhi_ps(acc[j][2], acc[j][3]);
+      const __m256 r0 = _mm256_shuffle_ps(ab_lo, cd_lo, 0x44), r1 = _mm256_shuffle_ps(ab_lo, cd_lo, 0xEE);
+      const __m256 r2 = _mm256_shuffle_ps(ab_hi, cd_hi, 0x44), r3 = _mm256_shuffle_ps(ab_hi, cd_hi, 0xEE);
+      _mm256_storeu_ps(oj, _mm256_permute2f128_ps(r0, r1, 0x20));
+      _mm256_storeu_ps(oj + 8, _mm256_permute2f128_ps(r2, r3, 0x20));
+      _mm256_storeu_ps(oj + 16, _mm256_permute2f128_ps(r0, r1, 0x31));
+      _mm256_storeu_ps(oj + 24, _mm256_permute2f128_ps(r2, r3, 0x31));
+    }
+  }
+}
+
+// Keys [tb, te) of one query row and one chunk of 8 key heads: blocks of 12/P keys, then the rest
+// one at a time.
+template <Hint H, int P>
+[[gnu::target("avx2,fma")]] void hds_by_kv_keys(const Plan& p, const float* q, const float* k, float* o,
+                                                std::int64_t tb, std::int64_t te, bool first, Prefetcher<H>& pf) {
+  const auto& s = p.s;
+  const std::int64_t G = s.kv_heads, kstride = s.dim * G;
+  const __m256 scale = _mm256_set1_ps(p.scale);
+  constexpr int KT = 12 / P;
+  std::int64_t t = tb;
+  for (; t + KT <= te; t += KT) {
+    if (first) pf.upto(k + (t + KT) * kstride);
+    hds_by_kv<P, KT>(q, k + t * kstride, o + t * s.heads, s.heads, s.dim, G, scale);
+  }
+  for (; t < te; ++t) {
+    if (first) pf.upto(k + (t + 1) * kstride);
+    hds_by_kv<P, 1>(q, k + t * kstride, o + t * s.heads, s.heads, s.dim, G, scale);
+  }
+}
+
+// Q'(s, d, m, g) = Q(s, d, g·P + m) for the query rows [i0, i1).
+inline void reorder_q(const AttnScoresShape& s, const float* q, float* qm, std::int64_t i0, std::int64_t i1) {
+  const std::int64_t P = s.heads / s.kv_heads, G = s.kv_heads;
+  for (std::int64_t i = i0; i < i1; ++i)
+    for (std::int64_t d = 0; d < s.dim; ++d) {
+      const float* src = q + (i * s.dim + d) * s.heads;
+      float* dst = qm + (i * s.dim + d) * s.heads;
+      for (std::int64_t m = 0; m < P; ++m)
+        for (std::int64_t g = 0; g < G; ++g) dst[m * G + g] = src[g * P + m];
+    }
+}
+
 template <Hint H>
 [[gnu::target("avx2,fma")]] void hds(const Plan& p, const float* q, const float* k, float* out, std::int64_t t0,
                                      std::int64_t t1) {
@@ -241,7 +340,17 @@ template <Hint H>
     for (std::int64_t i = 0; i < s.seq; ++i) {
       const float* qi = q + i * dim * heads;
       float* oi = out + i * T * heads;
-      if (per_group % 8 == 0) {
+      if (p.q_by_member) {
+        const float* qm = p.q_by_member->data() + i * dim * heads;
+        for (std::int64_t g0 = 0; g0 < G; g0 += 8) {
+          const bool first = i == 0 && g0 == 0;
+          const float* kc = k + g0;
+          float* oc = oi + g0 * per_group;
+          if (per_group == 1) hds_by_kv_keys<H, 1>(p, qm + g0, kc, oc, tb, te, first, pf);
+          else if (per_group == 2) hds_by_kv_keys<H, 2>(p, qm + g0, kc, oc, tb, te, first, pf);
+          else hds_by_kv_keys<H, 4>(p, qm + g0, kc, oc, tb, te, first, pf);
+        }
+      } else if (per_group % 8 == 0) {
         // Every vector of 8 heads shares one key head: broadcasts.
         const std::int64_t nv = per_group / 8;
         for (std::int64_t g = 0; g < G; ++g)
@@ -288,6 +397,10 @@ template <Hint H>
 template <Hint H>
 void run(const Plan& p, AttnScoresKernel::Workspace& ws, Pool& pool) {
   const auto fn = p.layout == AttnLayout::shd ? &shd<H> : &hds<H>;
+  if (p.q_by_member)
+    pool.parallel_for(p.s.seq, 1, [&](std::int64_t b, std::int64_t e) {
+      reorder_q(p.s, ws.q.data(), p.q_by_member->data(), b, e);
+    });
   pool.parallel_for(p.s.cache_len, 16, [&](std::int64_t b, std::int64_t e) {
     fn(p, ws.q.data(), ws.k.data(), ws.s.data(), b, e);
   });
