@@ -8,7 +8,10 @@
 
 #include <string>
 
+#include <fmt/format.h>
+
 #include "harness/param.hpp"
+#include "harness/space.hpp"
 
 namespace cromwell::prefetch {
 
@@ -17,6 +20,16 @@ enum class Hint { none, t0, t1, t2, nta };
 inline Param hint_param() {
   return Param::choice("pf_hint", {"t0", "t1", "t2", "nta"}, {"t0", "nta"}, "t0",
                        "locality hint of the prefetch instructions");
+}
+
+// At pf_dist 0 there are no prefetch instructions, so pf_hint changes nothing: sweeps measure
+// only the default hint there (a heuristic: --no-prune runs the others too).
+inline Constraint hint_needs_distance() {
+  return {"pf_hint-needs-pf_dist", Constraint::Kind::heuristic,
+          [](const ParamValues& p, const Dims&, const CacheSizes&) -> std::string {
+            if (p.integer("pf_dist") != 0 || p.str("pf_hint") == "t0") return "";
+            return fmt::format("pf_hint={} does nothing at pf_dist=0 (pf_hint=t0 is measured)", p.str("pf_hint"));
+          }};
 }
 
 // The hint a config asks for; none when its distance is 0.

@@ -23,7 +23,7 @@ const bool registered = register_variant<K>({
                          Param::integer("pf_dist", 0, 1024, {0, 4, 16, 64}, 64, "cache lines",
                                         "prefetch distance ahead in K; 0 = none"),
                          prefetch::hint_param()},
-              .constraints = {}},
+              .constraints = {prefetch::hint_needs_distance()}},
     .prepare = [](const AttnScoresShape& s, const ParamValues& p, Pool& pool) -> Runnable<K> {
       const std::int64_t dist = p.integer("pf_dist");
       const attn_avx2::Plan plan = attn_avx2::make_plan(s, K::layout_of(p), 64 * dist);

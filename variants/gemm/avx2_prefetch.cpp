@@ -15,6 +15,7 @@ Space space() {
   s.params.push_back(Param::integer("pf_dist", 0, 256, {0, 4, 8, 16}, 8, "k-iterations",
                                     "prefetch distance ahead in the packed panels; 0 = none"));
   s.params.push_back(prefetch::hint_param());
+  s.constraints.push_back(prefetch::hint_needs_distance());
   return s;
 }
 

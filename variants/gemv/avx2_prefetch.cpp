@@ -15,7 +15,7 @@ const bool registered = register_variant<GemvKernel>({
     .space = {.params = {Param::integer("pf_dist", 0, 1024, {0, 4, 16, 64}, 16, "cache lines",
                                         "prefetch distance ahead in W"),
                          prefetch::hint_param()},
-              .constraints = {}},
+              .constraints = {prefetch::hint_needs_distance()}},
     .prepare = [](const GemvShape& s, const ParamValues& p, Pool& pool) -> Runnable<GemvKernel> {
       const std::int64_t dist = p.integer("pf_dist");
       const auto rows = prefetch::dispatch(prefetch::hint_of(p, dist), []<prefetch::Hint H>() { return &gemv_avx2::rows<H>; });
