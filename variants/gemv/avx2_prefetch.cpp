@@ -12,7 +12,7 @@ const bool registered = register_variant<GemvKernel>({
     .name = "avx2_prefetch",
     .summary = "gemv.avx2 with software prefetch of the W rows",
     .isa = {"avx2", "fma"},
-    .space = {.params = {Param::integer("pf_dist", 0, 1024, {0, 4, 16, 64}, 16, "cache lines",
+    .space = {.params = {Param::integer("pf_dist", 0, 1024, {0, 4, 16, 64}, 4, "cache lines",
                                         "prefetch distance ahead in W"),
                          prefetch::hint_param()},
               .constraints = {prefetch::hint_needs_distance()}},
