@@ -19,6 +19,10 @@ namespace cromwell {
 namespace {
 
 constexpr std::int64_t kRow = 8192;  // floats per scratch row; two per thread: 64 KiB
+// With ordinary stores, lines of y are prefetched for ownership (prefetchw) this many floats
+// (4 KiB) ahead of the stores, across row ends: 0.68× → 0.81× copy.avx2 far beyond L3. Where a
+// CPU lacks the instruction (Haswell) it executes as a NOP.
+constexpr std::int64_t kOwnAhead = 1024;
 
 [[gnu::target("avx2,fma")]] float exp1(float x) { return _mm256_cvtss_f32(vecmath::exp(_mm256_set1_ps(x))); }
 
@@ -52,10 +56,10 @@ template <bool NT>
 
 // e[i] = exp(x[i] − m), returning the sum; in the same loop, the whole of `prev` (a row of the
 // same length, its y 32-byte aligned for nt) is written and `next` (n floats, or null) is
-// prefetched, a line per 16 floats of x.
+// prefetched, a line per 16 floats of x, as is y for ownership ahead of the stores.
 template <bool NT>
-[[gnu::target("avx2,fma")]] float exp_sum(const float* x, std::int64_t n, float m, float* e, const float* next,
-                                          const Pending& prev) {
+[[gnu::target("avx2,fma,prfchw")]] float exp_sum(const float* x, std::int64_t n, float m, float* e,
+                                                 const float* next, const Pending& prev) {
   const __m256 vm = _mm256_set1_ps(m);
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
   std::int64_t i = 0;
@@ -68,6 +72,7 @@ template <bool NT>
     s0 = _mm256_add_ps(s0, a);
     s1 = _mm256_add_ps(s1, b);
     if (prev.y) {
+      if constexpr (!NT) __builtin_prefetch(prev.y + i + kOwnAhead, 1, 3);
       put_scaled<NT>(prev, i);
       put_scaled<NT>(prev, i + 8);
     }
