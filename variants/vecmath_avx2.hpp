@@ -100,6 +100,7 @@ namespace cromwell::vecmath {
   const __m256 zero = _mm256_cmp_ps(x, _mm256_set1_ps(-104.0f), _CMP_LT_OQ);
   const __m256 xc = _mm256_min_ps(_mm256_andnot_ps(zero, x), _mm256_set1_ps(89.0f));  // NaN → 89
   const __m256 t = shifted(xc);
+  // The bits of t minus those of 1.5·2²³ are n; k = ⌊n/8⌋.
   const __m256i k = _mm256_srai_epi32(_mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4b400000)), 3);
   const __m256i k1 = _mm256_srai_epi32(k, 1);
   const __m256 s = scale(_mm256_castsi256_ps(_mm256_and_si256(_mm256_castps_si256(t), _mm256_set1_epi32(7))));
