@@ -58,14 +58,13 @@ inline bool hds_by_key_heads(const AttnScoresShape& s) {
   return s.kv_heads % 8 == 0 && (per_group == 1 || per_group == 2 || per_group == 4);
 }
 
-
-
 // Keys per tile: ~16 KiB of K, a multiple of 24 (whole blocks of 4, 6 and 8 keys).
 inline std::int64_t tile_for(const AttnScoresShape& s) {
   const std::int64_t row = s.kv_heads * s.dim * 4;
   return std::max<std::int64_t>(24, (16384 / row) / 24 * 24);
 }
 
+// The plan of one config: scale 1/√dim, the tile, and the reordered-Q buffer when hds needs it.
 inline Plan make_plan(const AttnScoresShape& s, AttnLayout layout, std::int64_t pf_bytes) {
   Plan p{s, layout, 1.0f / std::sqrt(float(s.dim)), tile_for(s), pf_bytes, nullptr};
   if (layout == AttnLayout::hds && hds_by_key_heads(s))
