@@ -23,10 +23,9 @@ class NoCounters final : public CounterBackend {
 }  // namespace
 
 const std::vector<std::string>& canonical_counter_columns() {
-  static const std::vector<std::string> c = {"cycles",        "instructions", "l1d_misses",   "l2_misses",
-                                             "l3_accesses",   "l3_misses",    "dram_fills",   "ipc",
-                                             "l1d_miss_rate", "l2_miss_rate", "l3_miss_rate", "l1d_mpki",
-                                             "l2_mpki",       "l3_mpki"};
+  static const std::vector<std::string> c = {
+      "cycles", "instructions",  "l1d_misses",   "l2_misses",    "l3_accesses", "l3_misses", "dram_fills",
+      "ipc",    "l1d_miss_rate", "l2_miss_rate", "l3_miss_rate", "l1d_mpki",    "l2_mpki",   "l3_mpki"};
   return c;
 }
 
@@ -62,8 +61,8 @@ BackendChoice make_backend(const std::string& name, const CounterOptions& opt) {
       return c;
     }
     c.backend = make_software_backend(system_perf_open());
-    c.why = fmt::format("counters: software only ({}), because hardware counters are unavailable: {}", c.backend->source(),
-                        p.why);
+    c.why = fmt::format("counters: software only ({}), because hardware counters are unavailable: {}",
+                        c.backend->source(), p.why);
     if (p.why.find("--counters sim") == std::string::npos) c.why += "; --counters sim gives simulated cache misses";
     return c;
   }

@@ -24,9 +24,9 @@ class CounterSession {
  public:
   virtual ~CounterSession() = default;
   virtual void start() = 0;
-  virtual void stop(std::size_t calls) = 0;   // calls made by the timed loop just ended
-  virtual std::vector<Metric> finish() = 0;   // per-call values
-  virtual int passes() const { return 1; }    // timed loops needed to count every event once
+  virtual void stop(std::size_t calls) = 0;  // calls made by the timed loop just ended
+  virtual std::vector<Metric> finish() = 0;  // per-call values
+  virtual int passes() const { return 1; }   // timed loops needed to count every event once
 };
 
 struct CounterOptions {
@@ -38,8 +38,8 @@ struct CounterOptions {
 class CounterBackend {
  public:
   virtual ~CounterBackend() = default;
-  virtual std::string source() const = 0;              // none, sw, sw:rusage, perf:zen3, sim:zen3
-  virtual std::string scope() const = 0;               // what the values cover, in one line
+  virtual std::string source() const = 0;  // none, sw, sw:rusage, perf:zen3, sim:zen3
+  virtual std::string scope() const = 0;   // what the values cover, in one line
   virtual std::vector<std::string> columns() const = 0;
   // In-process counting around the timed loops; null when this backend does not count in-process.
   virtual std::unique_ptr<CounterSession> open(Pool&) { return nullptr; }
@@ -49,7 +49,7 @@ class CounterBackend {
 
 struct BackendChoice {
   std::unique_ptr<CounterBackend> backend;
-  std::string why;   // one line for the user: what was chosen and why
+  std::string why;  // one line for the user: what was chosen and why
 };
 
 // Throws std::invalid_argument for an unknown name or bad options.

@@ -10,7 +10,7 @@
 namespace cromwell {
 
 struct Formula::Node {
-  char op = 0;           // 0: number, 'v': variable, '+', '-', '*', '/', 'n' (negate)
+  char op = 0;  // 0: number, 'v': variable, '+', '-', '*', '/', 'n' (negate)
   double number = 0;
   std::string name;
   std::shared_ptr<const Node> lhs, rhs;
@@ -55,17 +55,23 @@ class Parser {
   NodePtr sum() {
     NodePtr n = product();
     while (true) {
-      if (eat('+')) n = binary('+', n, product());
-      else if (eat('-')) n = binary('-', n, product());
-      else return n;
+      if (eat('+'))
+        n = binary('+', n, product());
+      else if (eat('-'))
+        n = binary('-', n, product());
+      else
+        return n;
     }
   }
   NodePtr product() {
     NodePtr n = unary();
     while (true) {
-      if (eat('*')) n = binary('*', n, unary());
-      else if (eat('/')) n = binary('/', n, unary());
-      else return n;
+      if (eat('*'))
+        n = binary('*', n, unary());
+      else if (eat('/'))
+        n = binary('/', n, unary());
+      else
+        return n;
     }
   }
   NodePtr unary() {
@@ -111,7 +117,8 @@ class Parser {
 
 std::optional<double> evaluate(const Formula::Node& n, const std::map<std::string, double>& v) {
   switch (n.op) {
-    case 0: return n.number;
+    case 0:
+      return n.number;
     case 'v': {
       const auto it = v.find(n.name);
       if (it == v.end()) return std::nullopt;
@@ -126,10 +133,14 @@ std::optional<double> evaluate(const Formula::Node& n, const std::map<std::strin
   const auto a = evaluate(*n.lhs, v), b = evaluate(*n.rhs, v);
   if (!a || !b) return std::nullopt;
   switch (n.op) {
-    case '+': return *a + *b;
-    case '-': return *a - *b;
-    case '*': return *a * *b;
-    default: return *b == 0 ? std::nullopt : std::optional<double>(*a / *b);
+    case '+':
+      return *a + *b;
+    case '-':
+      return *a - *b;
+    case '*':
+      return *a * *b;
+    default:
+      return *b == 0 ? std::nullopt : std::optional<double>(*a / *b);
   }
 }
 

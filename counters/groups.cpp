@@ -1,9 +1,9 @@
 #include "counters/groups.hpp"
 
+#include <dlfcn.h>
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -54,8 +54,8 @@ int counters_needed(const Pmu& pmu, const std::vector<EventDef>& events, bool wa
   int n = 0;
   for (const auto& e : events) {
     // Intel: instructions always has a fixed counter; cycles only while the watchdog leaves it free.
-    const bool fixed = pmu.fixed_cycles_instructions &&
-                       (e.spec == "perf::INSTRUCTIONS" || (e.spec == "perf::CYCLES" && !watchdog));
+    const bool fixed =
+        pmu.fixed_cycles_instructions && (e.spec == "perf::INSTRUCTIONS" || (e.spec == "perf::CYCLES" && !watchdog));
     n += fixed ? 0 : 1;
   }
   return n;
@@ -76,7 +76,8 @@ std::pair<std::uint64_t, std::uint64_t> raw_fields(const std::string& spec) {
   std::string part;
   while (std::getline(in, part, ',')) {
     const auto eq = part.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument(fmt::format("raw event '{}': '{}' is not key=value", spec, part));
+    if (eq == std::string::npos)
+      throw std::invalid_argument(fmt::format("raw event '{}': '{}' is not key=value", spec, part));
     const std::string key = trim(part.substr(0, eq)), value = trim(part.substr(eq + 1));
     std::size_t used = 0;
     std::uint64_t v = 0;

@@ -19,8 +19,8 @@
 namespace cromwell {
 
 struct EventDef {
-  std::string name;   // what formulas call it: cycles, instructions, l3_misses, ...
-  std::string spec;   // libpfm name or raw "event=0x..,umask=0x.."
+  std::string name;  // what formulas call it: cycles, instructions, l3_misses, ...
+  std::string spec;  // libpfm name or raw "event=0x..,umask=0x.."
   int line = 0;
 };
 
@@ -38,9 +38,9 @@ struct Group {
 };
 
 struct Pmu {
-  std::string name;         // zen2 zen3 zen4 zen5 skl icl generic
-  std::string description;  // "AMD Zen 3 (family 19h model 21h)"
-  int gp_counters = 0;      // general-purpose counters per logical CPU
+  std::string name;                        // zen2 zen3 zen4 zen5 skl icl generic
+  std::string description;                 // "AMD Zen 3 (family 19h model 21h)"
+  int gp_counters = 0;                     // general-purpose counters per logical CPU
   bool fixed_cycles_instructions = false;  // Intel: cycles and instructions on fixed counters
 };
 

@@ -10,7 +10,7 @@ namespace cromwell {
 struct HardwareProbe {
   bool opens = false, counts = false;
   int err = 0;
-  std::string why;   // when not counting: the errno turned into advice
+  std::string why;  // when not counting: the errno turned into advice
 };
 
 HardwareProbe probe_hardware(const PerfOpenFn& open_fn);

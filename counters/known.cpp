@@ -1,10 +1,10 @@
 #include "counters/known.hpp"
 
+#include <valgrind/callgrind.h>
 #include <algorithm>
 #include <numeric>
 #include <random>
 #include <stdexcept>
-#include <valgrind/callgrind.h>
 
 #include <fmt/format.h>
 
@@ -57,8 +57,10 @@ void run_known(const std::string& name, bool simulate, void (*start)(void*), voi
       start(arg);
     }
     sink = body();
-    if (simulate) CALLGRIND_TOGGLE_COLLECT;
-    else if (stop) stop(arg);
+    if (simulate)
+      CALLGRIND_TOGGLE_COLLECT;
+    else if (stop)
+      stop(arg);
   };
   if (name == "chase_l1" || name == "chase_dram") {
     const auto mem = chain(name == "chase_l1" ? (16u << 10) : (256u << 20));

@@ -13,13 +13,13 @@ namespace cromwell {
 
 struct KnownKernel {
   std::string name, what;
-  std::uint64_t accesses;   // loads per run (one per chase step, one per line for the stream)
+  std::uint64_t accesses;  // loads per run (one per chase step, one per line for the stream)
 };
 
 const std::vector<KnownKernel>& known_kernels();
 // Builds the data (not measured), then runs the kernel once inside `region` (start/stop of the
 // counters: callgrind client requests when `simulate`, else the callbacks).
-void run_known(const std::string& name, bool simulate, void (*start)(void*) = nullptr,
-               void (*stop)(void*) = nullptr, void* arg = nullptr);
+void run_known(const std::string& name, bool simulate, void (*start)(void*) = nullptr, void (*stop)(void*) = nullptr,
+               void* arg = nullptr);
 
 }  // namespace cromwell

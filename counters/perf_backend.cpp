@@ -22,8 +22,8 @@ struct Pass {
 
 class PerfSession final : public CounterSession {
  public:
-  PerfSession(const std::vector<Group>& groups, const std::vector<Pass>& passes, const std::vector<std::string>& columns,
-              Pool& pool, const PerfOpenFn& open_fn)
+  PerfSession(const std::vector<Group>& groups, const std::vector<Pass>& passes,
+              const std::vector<std::string>& columns, Pool& pool, const PerfOpenFn& open_fn)
       : groups_(groups), passes_(passes), columns_(columns), per_pass_(passes.size()) {
     const auto tids = pool.tids();
     for (std::size_t p = 0; p < passes_.size() && error_.empty(); ++p)
@@ -76,8 +76,8 @@ class PerfSession final : public CounterSession {
       for (std::size_t i = 0; i < passes_[p].events.size(); ++i) {
         const std::string& name = passes_[p].events[i].name;
         if (!d.failure.empty() || d.calls == 0) {
-          missing[name] = d.calls == 0 ? "not counted: fewer timed loops than event passes (raise --repetitions)"
-                                       : d.failure;
+          missing[name] =
+              d.calls == 0 ? "not counted: fewer timed loops than event passes (raise --repetitions)" : d.failure;
           continue;
         }
         values[passes_[p].group].emplace(name, d.totals[i] / double(d.calls));
@@ -111,7 +111,7 @@ class PerfSession final : public CounterSession {
 
  private:
   struct PassData {
-    std::vector<PerfGroup> groups;   // one per pool thread
+    std::vector<PerfGroup> groups;  // one per pool thread
     std::vector<double> totals;
     double coverage = 1.0;
     std::size_t calls = 0;
@@ -152,9 +152,10 @@ class PerfBackend final : public CounterBackend {
   }
   std::string source() const override { return "perf:" + pmu_.name; }
   std::string scope() const override {
-    return fmt::format("hardware counters ({}), user mode, timed loops only, summed over threads, per call; {} "
-                       "pass(es) of ≤ {} counters; metric scopes in `cromwell list metrics`",
-                       pmu_.description, passes_.size(), counter_budget(pmu_, nmi_watchdog_on()));
+    return fmt::format(
+        "hardware counters ({}), user mode, timed loops only, summed over threads, per call; {} "
+        "pass(es) of ≤ {} counters; metric scopes in `cromwell list metrics`",
+        pmu_.description, passes_.size(), counter_budget(pmu_, nmi_watchdog_on()));
   }
   std::vector<std::string> columns() const override { return columns_; }
   std::unique_ptr<CounterSession> open(Pool& pool) override {

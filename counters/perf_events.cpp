@@ -4,14 +4,14 @@
 
 #include "counters/perf_events.hpp"
 
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -47,7 +47,8 @@ EventCode encode_event(const std::string& name, const std::string& spec) {
   arg.attr = &attr;
   const int ret = pfm_get_os_event_encoding(spec.c_str(), PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
   if (ret != PFM_SUCCESS)
-    throw std::invalid_argument(fmt::format("event {} = '{}': libpfm cannot encode it: {}", name, spec, pfm_strerror(ret)));
+    throw std::invalid_argument(
+        fmt::format("event {} = '{}': libpfm cannot encode it: {}", name, spec, pfm_strerror(ret)));
   c.type = attr.type;
   c.config = attr.config;
   c.config1 = attr.config1;
@@ -123,11 +124,13 @@ bool PerfGroup::open(const std::vector<EventCode>& events, pid_t tid, const Perf
     a.disabled = i == 0;
     a.exclude_kernel = 1;
     a.exclude_hv = 1;
-    a.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+    a.read_format =
+        PERF_FORMAT_GROUP | PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
     const int fd = open_fn(&a, tid, -1, fds_.empty() ? -1 : fds_[0], PERF_FLAG_FD_CLOEXEC);
     if (fd < 0) {
       errno_ = errno;
-      error_ = fmt::format("{}: perf_event_open: {} — {}", events[i].name, std::strerror(errno_), perf_errno_advice(errno_));
+      error_ =
+          fmt::format("{}: perf_event_open: {} — {}", events[i].name, std::strerror(errno_), perf_errno_advice(errno_));
       close_all();
       return false;
     }

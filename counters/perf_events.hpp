@@ -2,11 +2,11 @@
 // perf_event_open mechanics: encoding (libpfm4 or raw), one group per thread read with
 // PERF_FORMAT_GROUP | ID | TOTAL_TIME_ENABLED | TOTAL_TIME_RUNNING, multiplex scaling, and errno
 // turned into advice.
+#include <sys/types.h>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 struct perf_event_attr;
@@ -40,7 +40,7 @@ struct GroupReading {
 // A value with its multiplexing coverage: scaled = raw·enabled/running; empty when running == 0.
 struct Scaled {
   std::optional<double> value;
-  double coverage = 0;   // running / enabled
+  double coverage = 0;  // running / enabled
 };
 Scaled scale(std::uint64_t raw, std::uint64_t enabled, std::uint64_t running);
 
@@ -57,7 +57,7 @@ class PerfGroup {
   bool open(const std::vector<EventCode>& events, pid_t tid, const PerfOpenFn& open_fn);
   void start();
   void stop();
-  bool read(GroupReading& out) const;   // false when the read fails (a pinned group in error)
+  bool read(GroupReading& out) const;  // false when the read fails (a pinned group in error)
   const std::string& error() const { return error_; }
   int error_errno() const { return errno_; }
 

@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 
 #include "counters/groups.hpp"
-#include "counters/perf_backend.hpp"
 #include "counters/hardware_probe.hpp"
 #include "counters/known.hpp"
+#include "counters/perf_backend.hpp"
 #include "counters/perf_events.hpp"
 #include "counters/sim.hpp"
 #include "harness/pool.hpp"
@@ -43,8 +43,8 @@ int counters_probe(std::FILE* out, const CounterOptions& opt) {
   fmt::print(out, "event tables   counters/groups/{}/ ({} general counters per CPU{})\n", pmu.name, pmu.gp_counters,
              pmu.fixed_cycles_instructions ? ", cycles and instructions on fixed counters" : "");
   fmt::print(out, "paranoid       kernel.perf_event_paranoid = {}: {}\n", paranoid, paranoid_meaning(paranoid));
-  fmt::print(out, "NMI watchdog   {} → {} counters per group\n",
-             watchdog ? "on (it holds one counter)" : "off", counter_budget(pmu, watchdog));
+  fmt::print(out, "NMI watchdog   {} → {} counters per group\n", watchdog ? "on (it holds one counter)" : "off",
+             counter_budget(pmu, watchdog));
 
   const HardwareProbe hw = probe_hardware(system_perf_open());
   fmt::print(out, "\nHardware events (user mode, on this thread):\n");
@@ -77,11 +77,13 @@ int counters_probe(std::FILE* out, const CounterOptions& opt) {
 
   fmt::print(out, "\nIn plain words: ");
   if (hw.counts)
-    fmt::print(out, "this machine counts hardware events; --counters auto (or perf) records cycles, instructions and "
-                    "cache misses per configuration.\n");
+    fmt::print(out,
+               "this machine counts hardware events; --counters auto (or perf) records cycles, instructions and "
+               "cache misses per configuration.\n");
   else
-    fmt::print(out, "no hardware counters here ({}).\n  --counters auto records software counters{}; "
-                    "--counters sim{} gives simulated L1D/L2/L3 misses (single-threaded configs).\n",
+    fmt::print(out,
+               "no hardware counters here ({}).\n  --counters auto records software counters{}; "
+               "--counters sim{} gives simulated L1D/L2/L3 misses (single-threaded configs).\n",
                hw.why, sw_ok ? "" : " (from getrusage)", have_valgrind() ? "" : " (needs valgrind: scripts/bootstrap)");
   return 0;
 }
@@ -91,8 +93,7 @@ namespace {
 // Hardware: each known kernel runs once per event pass in-process, counted on this thread.
 int validate_hardware(std::FILE* out, const CounterOptions& opt) {
   const HardwareProbe hw = probe_hardware(system_perf_open());
-  if (!hw.counts)
-    throw std::invalid_argument(fmt::format("--validate --counters perf: {}", hw.why));
+  if (!hw.counts) throw std::invalid_argument(fmt::format("--validate --counters perf: {}", hw.why));
   auto backend = make_backend("perf", opt).backend;
   Pool pool(1, {});
   struct Expect {
@@ -111,8 +112,9 @@ int validate_hardware(std::FILE* out, const CounterOptions& opt) {
   for (const auto& k : known_kernels()) {
     auto session = backend->open(pool);
     for (int p = 0; p < session->passes(); ++p)
-      run_known(k.name, false, [](void* s) { static_cast<CounterSession*>(s)->start(); },
-                [](void* s) { static_cast<CounterSession*>(s)->stop(1); }, session.get());
+      run_known(
+          k.name, false, [](void* s) { static_cast<CounterSession*>(s)->start(); },
+          [](void* s) { static_cast<CounterSession*>(s)->stop(1); }, session.get());
     const auto metrics = session->finish();
     fmt::print(out, "  {:<12} {}\n", k.name, k.what);
     for (const auto& e : expect) {
@@ -140,8 +142,9 @@ int validate_hardware(std::FILE* out, const CounterOptions& opt) {
 int counters_validate(std::FILE* out, const std::string& backend, const CounterOptions& opt) {
   if (backend == "perf") {
     const int suspicious = validate_hardware(out, opt);
-    fmt::print(out, "{}\n", suspicious ? fmt::format("{} metric(s) suspicious on this machine", suspicious)
-                                       : "every checked metric is validated on this machine");
+    fmt::print(out, "{}\n",
+               suspicious ? fmt::format("{} metric(s) suspicious on this machine", suspicious)
+                          : "every checked metric is validated on this machine");
     return suspicious ? 1 : 0;
   }
   if (backend != "sim")
@@ -169,10 +172,9 @@ int counters_validate(std::FILE* out, const std::string& backend, const CounterO
     const auto l2 = callgrind_pass({"_known", k.name}, model, model.l2);
     const auto l3 = callgrind_pass({"_known", k.name}, model, model.l3);
     const double n = double(k.accesses);
-    const std::map<std::string, double> per_access = {
-        {"l1d_misses", (l2.at("D1mr") + l2.at("D1mw")) / n},
-        {"l2_misses", (l2.at("DLmr") + l2.at("DLmw")) / n},
-        {"l3_misses", (l3.at("DLmr") + l3.at("DLmw")) / n}};
+    const std::map<std::string, double> per_access = {{"l1d_misses", (l2.at("D1mr") + l2.at("D1mw")) / n},
+                                                      {"l2_misses", (l2.at("DLmr") + l2.at("DLmw")) / n},
+                                                      {"l3_misses", (l3.at("DLmr") + l3.at("DLmw")) / n}};
     fmt::print(out, "  {:<12} {}\n", k.name, k.what);
     for (const auto& e : expect) {
       if (e.kernel != k.name) continue;
@@ -183,8 +185,9 @@ int counters_validate(std::FILE* out, const std::string& backend, const CounterO
                  ok ? "validated" : "SUSPICIOUS", e.meaning);
     }
   }
-  fmt::print(out, "{}\n", suspicious ? fmt::format("{} metric(s) suspicious on this machine", suspicious)
-                                     : "every checked metric is validated on this machine");
+  fmt::print(out, "{}\n",
+             suspicious ? fmt::format("{} metric(s) suspicious on this machine", suspicious)
+                        : "every checked metric is validated on this machine");
   return suspicious ? 1 : 0;
 }
 
@@ -195,11 +198,13 @@ void list_metrics(std::FILE* out, const CounterOptions& opt) {
     fmt::print(out, "{} — {}\n", g.name, g.description);
     for (const auto& m : g.metrics) fmt::print(out, "  {:<16} = {:<50} | {}\n", m.name, m.formula.text(), m.scope);
   }
-  fmt::print(out, "sim (callgrind, two passes) — per call, demand accesses only\n"
-                  "  l1d_misses = D1mr + D1mw; l2_misses = l3_accesses = DLmr + DLmw with LL = L2;\n"
-                  "  l3_misses = dram_fills = DLmr + DLmw with LL = L3; l1d_miss_rate = l1d_misses / (Dr + Dw);\n"
-                  "  l2_miss_rate = l2_misses / l1d_misses; l3_miss_rate = l3_misses / l2_misses; *_mpki = 1000·misses / Ir\n"
-                  "sw — task_clock_ns, page_faults, context_switches, cpu_migrations per call, summed over threads\n");
+  fmt::print(
+      out,
+      "sim (callgrind, two passes) — per call, demand accesses only\n"
+      "  l1d_misses = D1mr + D1mw; l2_misses = l3_accesses = DLmr + DLmw with LL = L2;\n"
+      "  l3_misses = dram_fills = DLmr + DLmw with LL = L3; l1d_miss_rate = l1d_misses / (Dr + Dw);\n"
+      "  l2_miss_rate = l2_misses / l1d_misses; l3_miss_rate = l3_misses / l2_misses; *_mpki = 1000·misses / Ir\n"
+      "sw — task_clock_ns, page_faults, context_switches, cpu_migrations per call, summed over threads\n");
 }
 
 void list_events(std::FILE* out, const CounterOptions& opt) {

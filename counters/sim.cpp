@@ -4,6 +4,8 @@
 // levels, so two passes give three: LL = L2, then LL = L3. The simulation is single-threaded, has
 // no hardware prefetcher, ignores software prefetch instructions and treats non-temporal stores as
 // ordinary stores.
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,8 +14,6 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -54,13 +54,14 @@ CacheModel parse_cache_model(const std::string& spec) {
   while (std::getline(in, part, ',')) {
     const auto eq = part.find('=');
     if (eq == std::string::npos)
-      throw std::invalid_argument(fmt::format(
-          "--cache-model {}: expected zen3 or l1d=32K/8,l2=512K/8,l3=32M/16", spec));
+      throw std::invalid_argument(
+          fmt::format("--cache-model {}: expected zen3 or l1d=32K/8,l2=512K/8,l3=32M/16", spec));
     levels[part.substr(0, eq)] = parse_level(spec, part.substr(eq + 1));
   }
   for (const char* l : {"l1d", "l2", "l3"})
     if (!levels.count(l))
-      throw std::invalid_argument(fmt::format("--cache-model {}: missing {} (allowed: zen3, or l1d=…,l2=…,l3=…)", spec, l));
+      throw std::invalid_argument(
+          fmt::format("--cache-model {}: missing {} (allowed: zen3, or l1d=…,l2=…,l3=…)", spec, l));
   m.l1d = levels["l1d"];
   m.l2 = levels["l2"];
   m.l3 = levels["l3"];
@@ -87,9 +88,15 @@ std::map<std::string, double> callgrind_pass(const std::vector<std::string>& cro
   const auto dir = std::filesystem::temp_directory_path();
   const std::string out = (dir / fmt::format("cromwell-sim-{}-{}.out", getpid(), ll.size)).string();
   const std::string err = out + ".log";
-  std::vector<std::string> args{"valgrind", "--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no",
-                                "--I1=" + level_arg(m.l1d), "--D1=" + level_arg(m.l1d), "--LL=" + level_arg(ll),
-                                "--callgrind-out-file=" + out, self_exe()};
+  std::vector<std::string> args{"valgrind",
+                                "--tool=callgrind",
+                                "--cache-sim=yes",
+                                "--collect-atstart=no",
+                                "--I1=" + level_arg(m.l1d),
+                                "--D1=" + level_arg(m.l1d),
+                                "--LL=" + level_arg(ll),
+                                "--callgrind-out-file=" + out,
+                                self_exe()};
   args.insert(args.end(), cromwell_args.begin(), cromwell_args.end());
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
@@ -106,7 +113,8 @@ std::map<std::string, double> callgrind_pass(const std::vector<std::string>& cro
     _exit(127);
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   std::ifstream log(err);
   std::string line, last;
   while (std::getline(log, line))
@@ -142,7 +150,8 @@ class SimBackend final : public CounterBackend {
   explicit SimBackend(const CounterOptions& opt) : model_(parse_cache_model(opt.cache_model)), calls_(opt.sim_calls) {
     if (calls_ < 1) throw std::invalid_argument(fmt::format("--sim-calls {}: must be ≥ 1", calls_));
     if (!have_valgrind())
-      throw std::invalid_argument("--counters sim needs valgrind, which is not installed (scripts/bootstrap installs it)");
+      throw std::invalid_argument(
+          "--counters sim needs valgrind, which is not installed (scripts/bootstrap installs it)");
   }
   std::string source() const override { return "sim:" + model_.name; }
   std::string scope() const override {
@@ -176,12 +185,18 @@ class SimBackend final : public CounterBackend {
                  l2m = (l2["DLmr"] + l2["DLmw"]) / n, l3m = (l3["DLmr"] + l3["DLmw"]) / n;
     auto ratio = [](double a, double b) { return b > 0 ? std::optional<double>(a / b) : std::nullopt; };
     const std::string no_cycles = "the simulator counts no cycles";
-    std::map<std::string, std::optional<double>> v = {
-        {"instructions", ir},  {"l1d_misses", l1},   {"l2_misses", l2m},
-        {"l3_accesses", l2m},  {"l3_misses", l3m},   {"dram_fills", l3m},
-        {"l1d_miss_rate", ratio(l1, accesses)},      {"l2_miss_rate", ratio(l2m, l1)},
-        {"l3_miss_rate", ratio(l3m, l2m)},           {"l1d_mpki", ratio(1000 * l1, ir)},
-        {"l2_mpki", ratio(1000 * l2m, ir)},          {"l3_mpki", ratio(1000 * l3m, ir)}};
+    std::map<std::string, std::optional<double>> v = {{"instructions", ir},
+                                                      {"l1d_misses", l1},
+                                                      {"l2_misses", l2m},
+                                                      {"l3_accesses", l2m},
+                                                      {"l3_misses", l3m},
+                                                      {"dram_fills", l3m},
+                                                      {"l1d_miss_rate", ratio(l1, accesses)},
+                                                      {"l2_miss_rate", ratio(l2m, l1)},
+                                                      {"l3_miss_rate", ratio(l3m, l2m)},
+                                                      {"l1d_mpki", ratio(1000 * l1, ir)},
+                                                      {"l2_mpki", ratio(1000 * l2m, ir)},
+                                                      {"l3_mpki", ratio(1000 * l3m, ir)}};
     r.metrics.clear();
     for (const auto& c : columns()) {
       if (c == "cycles" || c == "ipc") {
@@ -201,6 +216,8 @@ class SimBackend final : public CounterBackend {
 
 }  // namespace
 
-std::unique_ptr<CounterBackend> make_sim_backend(const CounterOptions& opt) { return std::make_unique<SimBackend>(opt); }
+std::unique_ptr<CounterBackend> make_sim_backend(const CounterOptions& opt) {
+  return std::make_unique<SimBackend>(opt);
+}
 
 }  // namespace cromwell

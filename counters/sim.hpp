@@ -8,10 +8,10 @@
 namespace cromwell {
 
 struct Level {
-  std::int64_t size, assoc;   // bytes, ways; 64-byte lines
+  std::int64_t size, assoc;  // bytes, ways; 64-byte lines
 };
 struct CacheModel {
-  std::string name;           // zen3 or custom
+  std::string name;  // zen3 or custom
   Level l1d, l2, l3;
 };
 

@@ -3,10 +3,10 @@
 // default), each thread reads getrusage(RUSAGE_THREAD) and CLOCK_THREAD_CPUTIME_ID itself.
 #include <linux/perf_event.h>
 
-#include <cerrno>
-#include <ctime>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <cerrno>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -136,7 +136,8 @@ class SoftwareBackend final : public CounterBackend {
   std::string source() const override { return fallback_ ? "sw:rusage" : "sw"; }
   std::string scope() const override {
     return fallback_ ? "getrusage(RUSAGE_THREAD) and CLOCK_THREAD_CPUTIME_ID of every pool thread, per call (software "
-                       "perf events refused: " + why_ + ")"
+                       "perf events refused: " +
+                           why_ + ")"
                      : "software perf events of every pool thread (user and kernel time of the thread), timed loops "
                        "only, per call";
   }

@@ -55,7 +55,8 @@ RawBuffer Alloc::raw(std::size_t bytes) const {
   const std::size_t length = bytes + offset + kAlign;
   void* p = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)
-    throw std::runtime_error(fmt::format("mmap({} bytes for a {}-byte buffer): {}", length, bytes, std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("mmap({} bytes for a {}-byte buffer): {}", length, bytes, std::strerror(errno)));
   RawBuffer b;
   b.base = std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [length](std::byte* q) { munmap(q, length); });
   b.data = b.base.get() + offset;  // the mapping's start is page-aligned, hence 64-byte aligned

@@ -3,12 +3,12 @@
 // message naming the problem and exit code 2. Wrong results end with exit code 1.
 #include "harness/cli.hpp"
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fmt/format.h>
 #include <set>
 #include <stdexcept>
 
@@ -18,8 +18,8 @@
 #include "counters/known.hpp"
 #include "counters/probe.hpp"
 #include "harness/compare.hpp"
-#include "harness/isa.hpp"
 #include "harness/context.hpp"
+#include "harness/isa.hpp"
 #include "harness/machine.hpp"
 #include "harness/registry.hpp"
 #include "harness/runner.hpp"
@@ -90,7 +90,8 @@ void add_counters(CLI::App* app, Common& c) {
   app->add_option("--cache-model", c.counter_options.cache_model,
                   "sim: zen3 (default) or l1d=32K/8,l2=512K/8,l3=32M/16");
   app->add_option("--sim-calls", c.counter_options.sim_calls, "sim: calls in the simulated region");
-  app->add_option("--groups", c.counter_options.groups_dir, "directory of event group files overriding the built-in ones");
+  app->add_option("--groups", c.counter_options.groups_dir,
+                  "directory of event group files overriding the built-in ones");
 }
 
 void add_timing(CLI::App* app, Common& c) {
@@ -122,7 +123,8 @@ SweepRequest to_request(const Common& c) {
     const auto items = split(p, ',');
     bool all_policies = true;
     for (const auto& i : items) all_policies = all_policies && is_pin_policy(i);
-    if (all_policies) r.pins.insert(r.pins.end(), items.begin(), items.end());
+    if (all_policies)
+      r.pins.insert(r.pins.end(), items.begin(), items.end());
     else {
       parse_cpu_list(p);
       r.pins.push_back(p);
@@ -166,8 +168,10 @@ std::string default_output() {
 
 std::string sidecar_path(const std::string& csv) {
   std::filesystem::path p(csv);
-  if (p.extension() == ".csv") p.replace_extension(".json");
-  else p += ".json";
+  if (p.extension() == ".csv")
+    p.replace_extension(".json");
+  else
+    p += ".json";
   return p.string();
 }
 
@@ -194,8 +198,8 @@ int cmd_list(const std::string& what, const CounterOptions& opt) {
       for (const auto& p : v.space.params) {
         std::string sweep;
         for (const auto& s : p.sweep) sweep += (sweep.empty() ? "" : ",") + s;
-        fmt::print("  {:<9} default {:<6} sweep {:<22} valid {:<16} {}{}\n", p.name, p.fallback, sweep,
-                   p.allowed(), p.help, p.unit.empty() ? "" : fmt::format(" [{}]", p.unit));
+        fmt::print("  {:<9} default {:<6} sweep {:<22} valid {:<16} {}{}\n", p.name, p.fallback, sweep, p.allowed(),
+                   p.help, p.unit.empty() ? "" : fmt::format(" [{}]", p.unit));
       }
       for (const auto& c : v.space.constraints)
         fmt::print("  constraint {} ({})\n", c.name,
@@ -225,14 +229,16 @@ int cmd_check(const Common& c) {
     }
   } failures;
   const RunSummary s = run_plan(plan, opt, {&failures}, false);
-  fmt::print("checked {} configs of {} variant(s): {} correct, {} failed, {} errors, {} unsupported, "
-             "{} rejected, {} pruned\n",
-             s.total, [&] {
-               std::set<std::string> ids;
-               for (const auto& pc : plan.configs) ids.insert(pc.config.id());
-               return ids.size();
-             }(),
-             s.measured, s.failed, s.errors, s.unsupported, s.rejected, s.pruned);
+  fmt::print(
+      "checked {} configs of {} variant(s): {} correct, {} failed, {} errors, {} unsupported, "
+      "{} rejected, {} pruned\n",
+      s.total,
+      [&] {
+        std::set<std::string> ids;
+        for (const auto& pc : plan.configs) ids.insert(pc.config.id());
+        return ids.size();
+      }(),
+      s.measured, s.failed, s.errors, s.unsupported, s.rejected, s.pruned);
   return s.failed || s.errors ? kExitWrong : 0;
 }
 
@@ -329,8 +335,8 @@ int cmd_compare(const std::vector<std::string>& keys, const Common& c) {
     if (!r.note.empty()) fmt::print("  [{}]", r.note);
     fmt::print("\n");
     if (j > 0)
-      fmt::print("    speed vs A: {:.3f}× (95% CI {:.3f} – {:.3f}, median of {} paired rounds)\n", res.speedup[j].median,
-                 res.speedup[j].lo, res.speedup[j].hi, res.rounds);
+      fmt::print("    speed vs A: {:.3f}× (95% CI {:.3f} – {:.3f}, median of {} paired rounds)\n",
+                 res.speedup[j].median, res.speedup[j].lo, res.speedup[j].hi, res.rounds);
   }
   return 0;
 }
@@ -414,7 +420,8 @@ int main(int argc, char** argv) {
       if (!validate) return counters_probe(stdout, c.counter_options);
       // auto: hardware where it counts, else the simulator.
       std::string which = c.counters;
-      if (which == "auto") which = make_backend("auto", c.counter_options).backend->source().rfind("perf", 0) == 0 ? "perf" : "sim";
+      if (which == "auto")
+        which = make_backend("auto", c.counter_options).backend->source().rfind("perf", 0) == 0 ? "perf" : "sim";
       return counters_validate(stdout, which, c.counter_options);
     }
     if (*known) {

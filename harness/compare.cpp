@@ -45,8 +45,8 @@ CompareResult compare(const std::vector<Config>& configs, const MeasureOptions& 
       throw std::invalid_argument(fmt::format("{}: this CPU lacks {}", c.key(), missing));
     if (v->child_env && v->child_env(c.params))
       throw std::invalid_argument(fmt::format(
-          "{}: needs {} in its environment; run compare with it set (the param then equals the loaded core)",
-          c.key(), *v->child_env(c.params)));
+          "{}: needs {} in its environment; run compare with it set (the param then equals the loaded core)", c.key(),
+          *v->child_env(c.params)));
     Pool& pool = pool_for(c.axes.threads, c.axes.pin);
     InstanceOptions io{opt.seed, static_cast<std::size_t>(c.axes.align), c.axes.cache == "cold",
                        cold_bytes_or_default(opt.cold_bytes)};
@@ -69,8 +69,8 @@ CompareResult compare(const std::vector<Config>& configs, const MeasureOptions& 
       auto& e = entries[j];
       Pool::CallerPin pin(*e.pool);
       const std::size_t copies = e.inst->copies();
-      const auto s = time_calls(res.records[j].config.key(),
-                                [&](std::size_t i) { e.inst->call(i % copies); }, one);
+      const auto s = time_calls(
+          res.records[j].config.key(), [&](std::size_t i) { e.inst->call(i % copies); }, one);
       res.records[j].samples_ns.insert(res.records[j].samples_ns.end(), s.begin(), s.end());
     }
   for (std::size_t j = 0; j < entries.size(); ++j) {

@@ -9,12 +9,12 @@
 namespace cromwell {
 
 struct Ratio {
-  double median = 0, lo = 0, hi = 0;   // of time(first) / time(this): > 1 means faster than the first
+  double median = 0, lo = 0, hi = 0;  // of time(first) / time(this): > 1 means faster than the first
 };
 
 struct CompareResult {
-  std::vector<Record> records;         // one per key, samples = one per round
-  std::vector<Ratio> speedup;          // relative to the first key (first entry is 1)
+  std::vector<Record> records;  // one per key, samples = one per round
+  std::vector<Ratio> speedup;   // relative to the first key (first entry is 1)
   int rounds = 0;
 };
 

@@ -31,15 +31,14 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   }
 }
 
-std::vector<std::pair<std::string, std::string>> parse_pairs(std::string_view section,
-                                                             std::string_view what,
+std::vector<std::pair<std::string, std::string>> parse_pairs(std::string_view section, std::string_view what,
                                                              std::string_view key) {
   std::vector<std::pair<std::string, std::string>> out;
   for (auto pair : split(section, ',')) {
     const std::size_t colon = pair.find(':');
     if (colon == std::string_view::npos || colon == 0)
-      throw std::invalid_argument(fmt::format(
-          "malformed key '{}': in the {} section, '{}' is not name:value", key, what, pair));
+      throw std::invalid_argument(
+          fmt::format("malformed key '{}': in the {} section, '{}' is not name:value", key, what, pair));
     out.emplace_back(unescape_key_part(pair.substr(0, colon)), unescape_key_part(pair.substr(colon + 1)));
   }
   return out;
@@ -103,13 +102,12 @@ Config parse_key(std::string_view key) {
   const auto sections = split(key, '/');
   if (sections.size() != 4)
     throw std::invalid_argument(fmt::format(
-        "malformed key '{}': expected kernel.variant/shape/params/axes (4 sections separated by '/'), got {}",
-        key, sections.size()));
+        "malformed key '{}': expected kernel.variant/shape/params/axes (4 sections separated by '/'), got {}", key,
+        sections.size()));
   Config c;
   const std::size_t dot = sections[0].find('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == sections[0].size())
-    throw std::invalid_argument(
-        fmt::format("malformed key '{}': '{}' is not kernel.variant", key, sections[0]));
+    throw std::invalid_argument(fmt::format("malformed key '{}': '{}' is not kernel.variant", key, sections[0]));
   c.kernel = unescape_key_part(sections[0].substr(0, dot));
   c.variant = unescape_key_part(sections[0].substr(dot + 1));
   for (auto& [n, v] : parse_pairs(sections[1], "shape", key))
@@ -118,13 +116,13 @@ Config parse_key(std::string_view key) {
   const auto axes = parse_pairs(sections[3], "axes", key);
   const char* order[] = {"threads", "pin", "cache", "align"};
   if (axes.size() != 4)
-    throw std::invalid_argument(fmt::format(
-        "malformed key '{}': the axes section must be threads:N,pin:P,cache:C,align:B", key));
+    throw std::invalid_argument(
+        fmt::format("malformed key '{}': the axes section must be threads:N,pin:P,cache:C,align:B", key));
   for (int i = 0; i < 4; ++i)
     if (axes[i].first != order[i])
-      throw std::invalid_argument(fmt::format(
-          "malformed key '{}': axis {} is '{}', expected '{}' (order: threads, pin, cache, align)", key,
-          i + 1, axes[i].first, order[i]));
+      throw std::invalid_argument(
+          fmt::format("malformed key '{}': axis {} is '{}', expected '{}' (order: threads, pin, cache, align)", key,
+                      i + 1, axes[i].first, order[i]));
   c.axes.threads = static_cast<int>(parse_int(axes[0].second, "threads", key));
   c.axes.pin = axes[1].second;
   c.axes.cache = axes[2].second;

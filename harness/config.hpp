@@ -20,9 +20,9 @@ namespace cromwell {
 
 struct Axes {
   int threads = 1;
-  std::string pin = "none";     // none|compact|scatter|cores|ccx|<cpu list>
-  std::string cache = "hot";    // hot|cold
-  std::int64_t align = 0;       // byte offset of every buffer from a 64-byte boundary
+  std::string pin = "none";   // none|compact|scatter|cores|ccx|<cpu list>
+  std::string cache = "hot";  // hot|cold
+  std::int64_t align = 0;     // byte offset of every buffer from a 64-byte boundary
   bool operator==(const Axes&) const = default;
 };
 
@@ -34,8 +34,8 @@ struct Config {
   std::string id() const { return kernel + "." + variant; }
   std::string key() const;
   bool operator==(const Config& o) const {
-    return kernel == o.kernel && variant == o.variant && shape == o.shape &&
-           params.items == o.params.items && axes == o.axes;
+    return kernel == o.kernel && variant == o.variant && shape == o.shape && params.items == o.params.items &&
+           axes == o.axes;
   }
 };
 

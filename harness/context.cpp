@@ -1,14 +1,14 @@
 #include "harness/context.hpp"
 
 #include <cblas.h>
+#include <unistd.h>
+#include <xmmintrin.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
 #include <stdexcept>
-#include <unistd.h>
-#include <xmmintrin.h>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -101,18 +101,19 @@ std::string context_json(const ContextExtras& x) {
   const bool trustworthy = !CROMWELL_SANITIZED && std::string(CROMWELL_BUILD_TYPE) == "Release";
   field("timings_trustworthy", trustworthy ? "true" : "false");
   if (!trustworthy)
-    field("timings_caveat", json_string("built as " + std::string(CROMWELL_BUILD_TYPE) +
-                                        (CROMWELL_SANITIZED ? " with sanitizers" : "") +
-                                        ": timings are not representative"));
+    field("timings_caveat",
+          json_string("built as " + std::string(CROMWELL_BUILD_TYPE) + (CROMWELL_SANITIZED ? " with sanitizers" : "") +
+                      ": timings are not representative"));
   std::string ob_version = OPENBLAS_VERSION;
   ob_version.erase(0, ob_version.find_first_not_of(' '));
   ob_version.erase(ob_version.find_last_not_of(' ') + 1);
   field("openblas", fmt::format("{{\"version\": {}, \"core\": {}, \"config\": {}, \"threads\": {}}}",
                                 json_string(ob_version), json_string(openblas_get_corename()),
                                 json_string(openblas_get_config()), openblas_get_num_threads()));
-  field("environment", fmt::format("{{\"OPENBLAS_CORETYPE\": {}, \"OPENBLAS_NUM_THREADS\": {}, \"OMP_NUM_THREADS\": {}}}",
-                                   env_or_null("OPENBLAS_CORETYPE"), env_or_null("OPENBLAS_NUM_THREADS"),
-                                   env_or_null("OMP_NUM_THREADS")));
+  field("environment",
+        fmt::format("{{\"OPENBLAS_CORETYPE\": {}, \"OPENBLAS_NUM_THREADS\": {}, \"OMP_NUM_THREADS\": {}}}",
+                    env_or_null("OPENBLAS_CORETYPE"), env_or_null("OPENBLAS_NUM_THREADS"),
+                    env_or_null("OMP_NUM_THREADS")));
   field("cromwell", fmt::format("{{\"version\": {}, \"git_commit\": {}}}", json_string(CROMWELL_VERSION),
                                 json_string(CROMWELL_GIT_COMMIT)));
   field("cold_bytes", x.cold_bytes.empty() ? "null" : x.cold_bytes);

@@ -42,18 +42,16 @@ Dims parse_dims(std::string_view text) {
     const std::string_view part = text.substr(pos, end - pos);
     const std::size_t colon = part.find(':');
     if (colon == std::string_view::npos || colon == 0)
-      throw std::invalid_argument(fmt::format(
-          "malformed shape '{}': '{}' is not name:size (example: m:1024,n:1024,k:1024)", text, part));
+      throw std::invalid_argument(
+          fmt::format("malformed shape '{}': '{}' is not name:size (example: m:1024,n:1024,k:1024)", text, part));
     const std::string_view name = part.substr(0, colon), value = part.substr(colon + 1);
     std::int64_t v = 0;
     const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
     if (ec != std::errc() || ptr != value.data() + value.size() || value.empty())
       throw std::invalid_argument(
           fmt::format("malformed shape '{}': size of '{}' is '{}', not an integer", text, name, value));
-    if (v < 1)
-      throw std::invalid_argument(fmt::format("malformed shape '{}': {} = {} must be ≥ 1", text, name, v));
-    if (d.find(name))
-      throw std::invalid_argument(fmt::format("malformed shape '{}': '{}' given twice", text, name));
+    if (v < 1) throw std::invalid_argument(fmt::format("malformed shape '{}': {} = {} must be ≥ 1", text, name, v));
+    if (d.find(name)) throw std::invalid_argument(fmt::format("malformed shape '{}': '{}' given twice", text, name));
     d.items.emplace_back(std::string(name), v);
     pos = end + 1;
   }

@@ -13,7 +13,7 @@ std::string missing_isa(const std::vector<std::string>& required);
 
 // Who made this CPU and which one it is, from CPUID (family and model with their extensions).
 struct CpuId {
-  std::string vendor, brand;   // "AuthenticAMD", "AMD Ryzen 9 5900X 12-Core Processor"
+  std::string vendor, brand;  // "AuthenticAMD", "AMD Ryzen 9 5900X 12-Core Processor"
   unsigned family = 0, model = 0, stepping = 0;
 };
 CpuId cpu_id();

@@ -6,7 +6,7 @@
 
 namespace cromwell {
 
-std::string json_string(std::string_view s);             // quoted and escaped
-std::string json_number(std::optional<double> v);         // shortest round-trip, or null
+std::string json_string(std::string_view s);       // quoted and escaped
+std::string json_number(std::optional<double> v);  // shortest round-trip, or null
 
 }  // namespace cromwell

@@ -1,11 +1,11 @@
 #include "harness/machine.hpp"
 
-#include <cctype>
 #include <cpuid.h>
+#include <cctype>
 #include <fstream>
 #include <optional>
-#include <vector>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -46,8 +46,8 @@ std::optional<std::int64_t> cpuid_cache(int level) {
     const unsigned type = a & 0x1f, lvl = (a >> 5) & 7;
     if (type == 0) break;
     if (lvl == static_cast<unsigned>(level) && type != 2) {
-      const std::int64_t ways = ((b >> 22) & 0x3ff) + 1, parts = ((b >> 12) & 0x3ff) + 1,
-                         line = (b & 0xfff) + 1, sets = std::int64_t(c) + 1;
+      const std::int64_t ways = ((b >> 22) & 0x3ff) + 1, parts = ((b >> 12) & 0x3ff) + 1, line = (b & 0xfff) + 1,
+                         sets = std::int64_t(c) + 1;
       return ways * parts * line * sets;
     }
   }
@@ -82,14 +82,20 @@ CacheSizes cache_sizes(const std::string& spec) {
       const std::string part = spec.substr(pos, end - pos);
       const std::size_t eq = part.find('=');
       if (eq == std::string::npos)
-        throw std::invalid_argument(fmt::format("--caches '{}': '{}' is not level=size (example: l1d=32K,l2=512K,l3=32M)", spec, part));
+        throw std::invalid_argument(
+            fmt::format("--caches '{}': '{}' is not level=size (example: l1d=32K,l2=512K,l3=32M)", spec, part));
       const std::string level = part.substr(0, eq);
       const std::int64_t bytes = parse_bytes(part.substr(eq + 1));
       if (bytes <= 0) throw std::invalid_argument(fmt::format("--caches '{}': {} must be > 0", spec, level));
-      if (level == "l1d") c.l1d = bytes;
-      else if (level == "l2") c.l2 = bytes;
-      else if (level == "l3") c.l3 = bytes;
-      else throw std::invalid_argument(fmt::format("--caches '{}': unknown level '{}' (allowed: l1d, l2, l3)", spec, level));
+      if (level == "l1d")
+        c.l1d = bytes;
+      else if (level == "l2")
+        c.l2 = bytes;
+      else if (level == "l3")
+        c.l3 = bytes;
+      else
+        throw std::invalid_argument(
+            fmt::format("--caches '{}': unknown level '{}' (allowed: l1d, l2, l3)", spec, level));
       pos = end + 1;
     }
     return c;
@@ -117,8 +123,10 @@ CacheSizes cache_sizes(const std::string& spec) {
 }
 
 void set_cache_override(const std::string& spec) {
-  if (spec.empty()) g_override.reset();
-  else g_override = cache_sizes(spec);
+  if (spec.empty())
+    g_override.reset();
+  else
+    g_override = cache_sizes(spec);
 }
 
 const CacheSizes& machine_caches() {

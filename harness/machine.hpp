@@ -7,17 +7,17 @@
 namespace cromwell {
 
 struct CacheSizes {
-  std::int64_t l1d = 0, l2 = 0, l3 = 0;   // bytes, per core (L1D, L2) and per L3 domain (L3)
-  std::string source;                      // "override", "sysfs", "cpuid", "default (...)"
+  std::int64_t l1d = 0, l2 = 0, l3 = 0;  // bytes, per core (L1D, L2) and per L3 domain (L3)
+  std::string source;                    // "override", "sysfs", "cpuid", "default (...)"
 };
 
 // Sizes used for constraints and the run context. `override_spec` is the --caches option
 // ("l1d=32K,l2=512K,l3=32M"); an empty string means detect. Detection rejects implausible values
 // (VMs report an L3 of 508 MiB) and then uses the Zen 3 design target, saying so in `source`.
 CacheSizes cache_sizes(const std::string& override_spec = "");
-void set_cache_override(const std::string& spec);   // used by the CLI for the whole run
-const CacheSizes& machine_caches();                  // the sizes in force for this run
+void set_cache_override(const std::string& spec);  // used by the CLI for the whole run
+const CacheSizes& machine_caches();                // the sizes in force for this run
 
-std::int64_t parse_bytes(const std::string& text);   // "32K", "512KiB", "32M", "1048576"
+std::int64_t parse_bytes(const std::string& text);  // "32K", "512KiB", "32M", "1048576"
 
 }  // namespace cromwell

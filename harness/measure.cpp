@@ -1,13 +1,13 @@
 #include "harness/measure.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <csignal>
 #include <spawn.h>
-#include <sstream>
-#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -38,12 +38,19 @@ std::string self_exe() {
 Record measure_in_child(const Config& c, const std::string& env_assignment, const MeasureOptions& opt) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
-  std::vector<std::string> args{self_exe(), "_measure", c.key(),
-                                "--repetitions", std::to_string(opt.timing.repetitions),
-                                "--min-time", fmt::format("{}", opt.timing.min_time),
-                                "--seed", std::to_string(opt.seed),
-                                "--cold-bytes", std::to_string(cold_bytes_or_default(opt.cold_bytes)),
-                                "--counters", opt.counters_name};
+  std::vector<std::string> args{self_exe(),
+                                "_measure",
+                                c.key(),
+                                "--repetitions",
+                                std::to_string(opt.timing.repetitions),
+                                "--min-time",
+                                fmt::format("{}", opt.timing.min_time),
+                                "--seed",
+                                std::to_string(opt.seed),
+                                "--cold-bytes",
+                                std::to_string(cold_bytes_or_default(opt.cold_bytes)),
+                                "--counters",
+                                opt.counters_name};
   const std::string name = env_assignment.substr(0, env_assignment.find('='));
   std::vector<std::string> env{env_assignment};
   for (char** e = environ; *e; ++e)
@@ -74,13 +81,14 @@ Record measure_in_child(const Config& c, const std::string& env_assignment, cons
   }
   close(fds[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   if (WIFSIGNALED(status))
     throw std::runtime_error(fmt::format("child process ({}) died with signal {} ({})", env_assignment,
                                          WTERMSIG(status), strsignal(WTERMSIG(status))));
   if (out.empty())
-    throw std::runtime_error(fmt::format("child process ({}) exited with status {} and no result",
-                                         env_assignment, WEXITSTATUS(status)));
+    throw std::runtime_error(
+        fmt::format("child process ({}) exited with status {} and no result", env_assignment, WEXITSTATUS(status)));
   return decode_record(out, c);
 }
 
@@ -126,7 +134,8 @@ Record measure(const Config& c, const VariantEntry& v, const MeasureOptions& opt
     TimedHooks hooks;
     if (session) hooks = {[&] { session->start(); }, [&](std::size_t calls) { session->stop(calls); }};
     const CpuTimes before = read_cpu_times();
-    r.samples_ns = time_calls(c.key(), [&](std::size_t i) { inst->call(i % copies); }, opt.timing, hooks);
+    r.samples_ns = time_calls(
+        c.key(), [&](std::size_t i) { inst->call(i % copies); }, opt.timing, hooks);
     r.steal_pct = steal_pct(before, read_cpu_times());
     const Work w = inst->work();
     summarize(r, w.flops, w.bytes);
@@ -157,7 +166,8 @@ Record calibrate(const Axes& axes, const MeasureOptions& opt) {
     Pool::CallerPin pin(pool);
     const auto noop = [](int) {};
     const CpuTimes before = read_cpu_times();
-    r.samples_ns = time_calls(r.config.key(), [&](std::size_t) { pool.run(noop); }, opt.timing);
+    r.samples_ns = time_calls(
+        r.config.key(), [&](std::size_t) { pool.run(noop); }, opt.timing);
     r.steal_pct = steal_pct(before, read_cpu_times());
     summarize(r, 0, 0);
   } catch (const std::exception& e) {
@@ -168,8 +178,8 @@ Record calibrate(const Axes& axes, const MeasureOptions& opt) {
 }
 
 std::string encode_record(const Record& r) {
-  std::string s = fmt::format("status {}\nreason {}\nnote {}\n", to_string(r.status),
-                              escape_key_part(r.reason), escape_key_part(r.note));
+  std::string s = fmt::format("status {}\nreason {}\nnote {}\n", to_string(r.status), escape_key_part(r.reason),
+                              escape_key_part(r.note));
   if (r.steal_pct) s += fmt::format("steal {}\n", *r.steal_pct);
   for (double t : r.samples_ns) s += fmt::format("sample {}\n", t);
   s += fmt::format("counters {}\nscope {}\n", escape_key_part(r.counters_source), escape_key_part(r.counters_scope));
@@ -192,15 +202,21 @@ Record decode_record(const std::string& text, const Config& c) {
     const std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
     if (field == "status") {
       have_status = true;
-      for (Status s : {Status::rejected, Status::pruned, Status::unsupported, Status::failed,
-                       Status::error, Status::measured})
+      for (Status s :
+           {Status::rejected, Status::pruned, Status::unsupported, Status::failed, Status::error, Status::measured})
         if (to_string(s) == value) r.status = s;
-    } else if (field == "reason") r.reason = unescape_key_part(value);
-    else if (field == "note") r.note = unescape_key_part(value);
-    else if (field == "steal") r.steal_pct = std::stod(value);
-    else if (field == "sample") r.samples_ns.push_back(std::stod(value));
-    else if (field == "counters") r.counters_source = unescape_key_part(value);
-    else if (field == "scope") r.counters_scope = unescape_key_part(value);
+    } else if (field == "reason")
+      r.reason = unescape_key_part(value);
+    else if (field == "note")
+      r.note = unescape_key_part(value);
+    else if (field == "steal")
+      r.steal_pct = std::stod(value);
+    else if (field == "sample")
+      r.samples_ns.push_back(std::stod(value));
+    else if (field == "counters")
+      r.counters_source = unescape_key_part(value);
+    else if (field == "scope")
+      r.counters_scope = unescape_key_part(value);
     else if (field == "metric") {
       std::istringstream f(value);
       std::string name, v, reason;

@@ -17,10 +17,10 @@ namespace cromwell {
 struct MeasureOptions {
   TimingOptions timing;
   std::uint64_t seed = 42;
-  std::size_t cold_bytes = 0;   // 0: four times the L3 in force
-  bool in_child = false;        // true inside the child process: never spawn another
-  CounterBackend* counters = nullptr;   // null: no counters
-  std::string counters_name = "none";   // what a child process is told to use
+  std::size_t cold_bytes = 0;          // 0: four times the L3 in force
+  bool in_child = false;               // true inside the child process: never spawn another
+  CounterBackend* counters = nullptr;  // null: no counters
+  std::string counters_name = "none";  // what a child process is told to use
 };
 
 std::size_t cold_bytes_or_default(std::size_t requested);

@@ -30,9 +30,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 
 }  // namespace
 
-Param Param::integer(std::string name, std::int64_t lo, std::int64_t hi,
-                     std::vector<std::int64_t> sweep, std::int64_t fallback, std::string unit,
-                     std::string help) {
+Param Param::integer(std::string name, std::int64_t lo, std::int64_t hi, std::vector<std::int64_t> sweep,
+                     std::int64_t fallback, std::string unit, std::string help) {
   Param p;
   p.name = std::move(name);
   p.lo = lo;
@@ -44,8 +43,8 @@ Param Param::integer(std::string name, std::int64_t lo, std::int64_t hi,
   return p;
 }
 
-Param Param::choice(std::string name, std::vector<std::string> choices,
-                    std::vector<std::string> sweep, std::string fallback, std::string help) {
+Param Param::choice(std::string name, std::vector<std::string> choices, std::vector<std::string> sweep,
+                    std::string fallback, std::string help) {
   Param p;
   p.name = std::move(name);
   p.choices = std::move(choices);
@@ -84,16 +83,15 @@ std::vector<std::string> expand_values(const Param& p, std::string_view list) {
     if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
   };
   for (std::string_view item : split(list, ',')) {
-    if (item.empty())
-      throw std::invalid_argument(fmt::format("--set {}={}: empty value in the list", p.name, list));
+    if (item.empty()) throw std::invalid_argument(fmt::format("--set {}={}: empty value in the list", p.name, list));
     const std::size_t dots = item.find("..");
     if (dots == std::string_view::npos) {
       add(std::string(item));
       continue;
     }
     if (!p.is_integer())
-      throw std::invalid_argument(fmt::format(
-          "--set {}={}: a range is only allowed for integer params; allowed {}", p.name, item, p.allowed()));
+      throw std::invalid_argument(fmt::format("--set {}={}: a range is only allowed for integer params; allowed {}",
+                                              p.name, item, p.allowed()));
     const std::string_view lo_s = item.substr(0, dots);
     std::string_view rest = item.substr(dots + 2);
     char op = '+';
@@ -102,9 +100,9 @@ std::vector<std::string> expand_values(const Param& p, std::string_view list) {
       op = rest[at] == '*' ? '*' : '+';
       const auto s = to_int(rest.substr(at + 1));
       if (!s || *s < (op == '*' ? 2 : 1))
-        throw std::invalid_argument(fmt::format(
-            "--set {}={}: step '{}' must be an integer ≥ {} (forms: lo..hi, lo..hi:step, lo..hi*factor)",
-            p.name, item, rest.substr(at + 1), op == '*' ? 2 : 1));
+        throw std::invalid_argument(
+            fmt::format("--set {}={}: step '{}' must be an integer ≥ {} (forms: lo..hi, lo..hi:step, lo..hi*factor)",
+                        p.name, item, rest.substr(at + 1), op == '*' ? 2 : 1));
       step = *s;
       rest = rest.substr(0, at);
     }

@@ -12,24 +12,23 @@ namespace cromwell {
 
 struct Param {
   std::string name;
-  std::string unit;                   // "elements", "bytes", "k-iterations", "" for choices
+  std::string unit;  // "elements", "bytes", "k-iterations", "" for choices
   std::string help;
-  std::vector<std::string> sweep;     // candidates a sweep tries unless --set says otherwise
-  std::string fallback;               // the default value (used by `check` and corner configs)
+  std::vector<std::string> sweep;  // candidates a sweep tries unless --set says otherwise
+  std::string fallback;            // the default value (used by `check` and corner configs)
   // Valid values: either choices, or integers in [lo, hi] (optionally a multiple of `step`).
   std::vector<std::string> choices;
   std::int64_t lo = 0, hi = 0, multiple_of = 1;
 
-  static Param integer(std::string name, std::int64_t lo, std::int64_t hi,
-                       std::vector<std::int64_t> sweep, std::int64_t fallback,
-                       std::string unit, std::string help);
-  static Param choice(std::string name, std::vector<std::string> choices,
-                      std::vector<std::string> sweep, std::string fallback, std::string help);
+  static Param integer(std::string name, std::int64_t lo, std::int64_t hi, std::vector<std::int64_t> sweep,
+                       std::int64_t fallback, std::string unit, std::string help);
+  static Param choice(std::string name, std::vector<std::string> choices, std::vector<std::string> sweep,
+                      std::string fallback, std::string help);
 
   bool is_integer() const { return choices.empty(); }
   // Empty when `value` is valid, else the reason ("tile=0 is not valid: allowed 8..4096").
   std::string validate(std::string_view value) const;
-  std::string allowed() const;        // "8..4096", "8..4096, multiple of 8", "t0|t1|t2|nta"
+  std::string allowed() const;  // "8..4096", "8..4096, multiple of 8", "t0|t1|t2|nta"
 };
 
 // Expands one --set value list: "64,128,256", "16..512*2" (geometric), "0..16:2" (arithmetic),
@@ -41,8 +40,8 @@ std::vector<std::string> expand_values(const Param& p, std::string_view list);
 struct ParamValues {
   std::vector<std::pair<std::string, std::string>> items;
   const std::string* find(std::string_view name) const;
-  const std::string& str(std::string_view name) const;      // throws if absent
-  std::int64_t integer(std::string_view name) const;         // throws if absent or not an integer
+  const std::string& str(std::string_view name) const;  // throws if absent
+  std::int64_t integer(std::string_view name) const;    // throws if absent or not an integer
 };
 
 }  // namespace cromwell

@@ -132,8 +132,8 @@ Pool::Pool(int threads, std::vector<int> cpus)
     if (c < 0) throw std::invalid_argument(fmt::format("Pool: cpu {} is not a cpu number", c));
   // Spinning only helps when every thread has a CPU of its own; otherwise it takes the CPU from
   // the very thread we are waiting for.
-  const int distinct = cpus_.empty() ? allowed_cpu_count()
-                                     : static_cast<int>(std::set<int>(cpus_.begin(), cpus_.end()).size());
+  const int distinct =
+      cpus_.empty() ? allowed_cpu_count() : static_cast<int>(std::set<int>(cpus_.begin(), cpus_.end()).size());
   spin_ns_ = (cpus_.empty() ? threads <= distinct : distinct == threads) ? spin_budget_ns() : 0;
   worker_tid_[0].store(0);
   try {
@@ -217,8 +217,7 @@ void Pool::run(const std::function<void(int)>& fn) {
   if (has_error_.load(std::memory_order_acquire)) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
-void Pool::parallel_for(std::int64_t n, std::int64_t grain,
-                        const std::function<void(std::int64_t, std::int64_t)>& fn) {
+void Pool::parallel_for(std::int64_t n, std::int64_t grain, const std::function<void(std::int64_t, std::int64_t)>& fn) {
   if (n <= 0) return;
   grain = std::max<std::int64_t>(grain, 1);
   // Split whole grains: thread t gets grains [first(t), first(t+1)), the first `extra` threads

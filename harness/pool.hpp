@@ -45,6 +45,7 @@ class Pool {
     ~CallerPin();
     CallerPin(const CallerPin&) = delete;
     CallerPin& operator=(const CallerPin&) = delete;
+
    private:
     std::vector<unsigned char> saved_;
     bool active_ = false;

@@ -9,12 +9,18 @@ namespace cromwell {
 
 std::string_view to_string(Status s) {
   switch (s) {
-    case Status::rejected: return "rejected";
-    case Status::pruned: return "pruned";
-    case Status::unsupported: return "unsupported";
-    case Status::failed: return "failed";
-    case Status::error: return "error";
-    case Status::measured: return "measured";
+    case Status::rejected:
+      return "rejected";
+    case Status::pruned:
+      return "pruned";
+    case Status::unsupported:
+      return "unsupported";
+    case Status::failed:
+      return "failed";
+    case Status::error:
+      return "error";
+    case Status::measured:
+      return "measured";
   }
   return "?";
 }

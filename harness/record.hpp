@@ -21,14 +21,14 @@ struct Metric {
 struct Record {
   Config config;
   Status status = Status::measured;
-  std::string reason;                  // why rejected/pruned/unsupported/failed/error
-  std::string note;                    // facts about the row (peer library core, pinning caveat)
+  std::string reason;  // why rejected/pruned/unsupported/failed/error
+  std::string note;    // facts about the row (peer library core, pinning caveat)
   int repetitions = 0;
-  std::vector<double> samples_ns;      // per-repetition time per call
+  std::vector<double> samples_ns;  // per-repetition time per call
   std::optional<double> time_ns, time_ns_min, err_pct, gflops, gbps, steal_pct;
-  bool unstable = false;               // err_pct above the instability threshold
-  std::string counters_source;         // "none", "sw", "perf:zen3", "sim:zen3"
-  std::string counters_scope;          // what the counter values cover
+  bool unstable = false;        // err_pct above the instability threshold
+  std::string counters_source;  // "none", "sw", "perf:zen3", "sim:zen3"
+  std::string counters_scope;   // what the counter values cover
   std::vector<Metric> metrics;
 };
 

@@ -1,7 +1,7 @@
 #include "harness/registry.hpp"
 
-#include <algorithm>
 #include <fnmatch.h>
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -39,8 +39,7 @@ void Registry::add(VariantEntry v) {
   for (const auto& p : v.space.params) {
     if (!names.insert(p.name).second) fail(fmt::format("parameter '{}' is declared twice", p.name));
     if (reserved.count(p.name)) fail(fmt::format("parameter '{}' is a harness axis", p.name));
-    if (const auto* k = kernel(v.kernel);
-        k && std::find(k->dims.begin(), k->dims.end(), p.name) != k->dims.end())
+    if (const auto* k = kernel(v.kernel); k && std::find(k->dims.begin(), k->dims.end(), p.name) != k->dims.end())
       fail(fmt::format("parameter '{}' is a shape dimension of {}", p.name, v.kernel));
     if (p.sweep.empty()) fail(fmt::format("parameter '{}' has no sweep values", p.name));
     if (!p.is_integer() && p.lo != p.hi) fail(fmt::format("parameter '{}' mixes choices and a range", p.name));
@@ -77,8 +76,7 @@ std::vector<const VariantEntry*> Registry::select(const std::vector<std::string>
   for (const auto& v : variants_) {
     const std::string id = v.id();
     bool hit = filters.empty();
-    for (const auto& f : filters)
-      hit = hit || f == v.kernel || fnmatch(f.c_str(), id.c_str(), 0) == 0;
+    for (const auto& f : filters) hit = hit || f == v.kernel || fnmatch(f.c_str(), id.c_str(), 0) == 0;
     if (hit) out.push_back(&v);
   }
   return out;
@@ -89,27 +87,25 @@ void Registry::validate(const Config& c) const {
   if (!kernel(c.kernel))
     throw std::invalid_argument(fmt::format("unknown kernel '{}' (cromwell list kernels)", c.kernel));
   if (!v)
-    throw std::invalid_argument(
-        fmt::format("unknown variant '{}' (cromwell list variants {})", c.id(), c.kernel));
+    throw std::invalid_argument(fmt::format("unknown variant '{}' (cromwell list variants {})", c.id(), c.kernel));
   const Dims norm = kernel(c.kernel)->normalize(c.shape);
   if (!(norm == c.shape))
-    throw std::invalid_argument(fmt::format("shape '{}' of {} is not canonical: expected '{}'",
-                                            c.shape.str(), c.kernel, norm.str()));
+    throw std::invalid_argument(
+        fmt::format("shape '{}' of {} is not canonical: expected '{}'", c.shape.str(), c.kernel, norm.str()));
   if (c.params.items.size() != v->space.params.size())
     throw std::invalid_argument(fmt::format("{} takes {} parameter(s), the key gives {}", c.id(),
                                             v->space.params.size(), c.params.items.size()));
   for (std::size_t i = 0; i < c.params.items.size(); ++i) {
     const auto& p = v->space.params[i];
     if (c.params.items[i].first != p.name)
-      throw std::invalid_argument(fmt::format("{}: parameter {} is '{}', expected '{}'", c.id(), i + 1,
-                                              c.params.items[i].first, p.name));
+      throw std::invalid_argument(
+          fmt::format("{}: parameter {} is '{}', expected '{}'", c.id(), i + 1, c.params.items[i].first, p.name));
     if (auto why = p.validate(c.params.items[i].second); !why.empty())
       throw std::invalid_argument(fmt::format("{}: {}", c.id(), why));
   }
   if (auto why = v->space.violation(c.params, c.shape, machine_caches(), Constraint::Kind::validity); !why.empty())
     throw std::invalid_argument(fmt::format("{}: {}", c.id(), why));
-  if (c.axes.threads < 1)
-    throw std::invalid_argument(fmt::format("threads={} must be ≥ 1", c.axes.threads));
+  if (c.axes.threads < 1) throw std::invalid_argument(fmt::format("threads={} must be ≥ 1", c.axes.threads));
   if (c.axes.cache != "hot" && c.axes.cache != "cold")
     throw std::invalid_argument(fmt::format("cache={} is not valid: allowed hot|cold", c.axes.cache));
   if (c.axes.align < 0 || c.axes.align > 63)

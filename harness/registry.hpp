@@ -28,8 +28,8 @@ using Runnable = std::function<void(typename K::Workspace&)>;
 template <Kernel K>
 struct Variant {
   std::string name;
-  std::string summary;                 // one line: what it changes relative to its neighbour
-  std::vector<std::string> isa;        // CPU features it needs; checked at run time
+  std::string summary;           // one line: what it changes relative to its neighbour
+  std::vector<std::string> isa;  // CPU features it needs; checked at run time
   Space space;
   // Allocation, packing and planning for one config, outside the timed region. The returned
   // callable is one kernel call; it may use `pool` (which outlives it).
@@ -39,7 +39,7 @@ struct Variant {
   std::function<std::optional<std::string>(const ParamValues&)> child_env = {};
   // Optional: facts to print with the row (a peer's library core, pinning caveats).
   std::function<std::string(const ParamValues&, int threads)> note = {};
-  bool uses_pool = true;               // false: a peer with its own threads
+  bool uses_pool = true;  // false: a peer with its own threads
 };
 
 // One config made runnable: workspace copies (several for a cold cache), the reference and the
@@ -47,8 +47,8 @@ struct Variant {
 class Instance {
  public:
   virtual ~Instance() = default;
-  virtual Check check() = 0;                 // one call on a fresh workspace, compared
-  virtual void call(std::size_t copy) = 0;   // one call on workspace copy `copy`
+  virtual Check check() = 0;                // one call on a fresh workspace, compared
+  virtual void call(std::size_t copy) = 0;  // one call on workspace copy `copy`
   virtual std::size_t copies() const = 0;
   virtual Work work() const = 0;
 };
@@ -57,14 +57,14 @@ struct InstanceOptions {
   std::uint64_t seed = 42;
   std::size_t align = 0;
   bool cold = false;
-  std::size_t cold_bytes = 0;   // total bytes of workspace copies to rotate through when cold
+  std::size_t cold_bytes = 0;  // total bytes of workspace copies to rotate through when cold
 };
 
 struct KernelEntry {
   std::string name, summary;
   std::vector<std::string> dims;
   std::vector<Dims> default_shapes, check_shapes, llm_shapes;
-  std::function<Dims(const Dims&)> normalize;   // validates, fills defaults; throws on bad input
+  std::function<Dims(const Dims&)> normalize;  // validates, fills defaults; throws on bad input
   std::function<Work(const Dims&)> model;
 };
 
@@ -75,16 +75,15 @@ struct VariantEntry {
   bool uses_pool = true;
   std::function<std::optional<std::string>(const ParamValues&)> child_env;
   std::function<std::string(const ParamValues&, int)> note;
-  std::function<std::unique_ptr<Instance>(const Dims&, const ParamValues&, Pool&,
-                                          const InstanceOptions&)> instantiate;
+  std::function<std::unique_ptr<Instance>(const Dims&, const ParamValues&, Pool&, const InstanceOptions&)> instantiate;
   std::string id() const { return kernel + "." + name; }
 };
 
 class Registry {
  public:
   static Registry& get();
-  void add(KernelEntry k);                      // ignored when the kernel is already known
-  void add(VariantEntry v);                     // throws on a duplicate or malformed space
+  void add(KernelEntry k);   // ignored when the kernel is already known
+  void add(VariantEntry v);  // throws on a duplicate or malformed space
   const std::vector<KernelEntry>& kernels() const { return kernels_; }
   const std::vector<VariantEntry>& variants() const { return variants_; }  // sorted by id
   const KernelEntry* kernel(std::string_view name) const;
@@ -109,8 +108,8 @@ namespace detail {
 template <Kernel K>
 class InstanceOf final : public Instance {
  public:
-  InstanceOf(const typename K::Shape& shape, const ParamValues& params, Pool& pool,
-             const InstanceOptions& opt, const Variant<K>& v)
+  InstanceOf(const typename K::Shape& shape, const ParamValues& params, Pool& pool, const InstanceOptions& opt,
+             const Variant<K>& v)
       : shape_(shape) {
     Alloc alloc{opt.align, &pool};
     // A kernel whose workspace depends on the config (a data layout chosen by a param) provides

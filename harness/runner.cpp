@@ -7,19 +7,31 @@
 
 namespace cromwell {
 
-RunSummary run_plan(const Plan& plan, const MeasureOptions& opt, const std::vector<Sink*>& sinks,
-                    bool time) {
+RunSummary run_plan(const Plan& plan, const MeasureOptions& opt, const std::vector<Sink*>& sinks, bool time) {
   RunSummary s;
   auto emit = [&](const Record& r) {
     for (Sink* k : sinks) k->write(r);
     ++s.total;
     switch (r.status) {
-      case Status::measured: ++s.measured; if (time) s.records.push_back(r); break;
-      case Status::rejected: ++s.rejected; break;
-      case Status::pruned: ++s.pruned; break;
-      case Status::unsupported: ++s.unsupported; break;
-      case Status::failed: ++s.failed; break;
-      case Status::error: ++s.errors; break;
+      case Status::measured:
+        ++s.measured;
+        if (time) s.records.push_back(r);
+        break;
+      case Status::rejected:
+        ++s.rejected;
+        break;
+      case Status::pruned:
+        ++s.pruned;
+        break;
+      case Status::unsupported:
+        ++s.unsupported;
+        break;
+      case Status::failed:
+        ++s.failed;
+        break;
+      case Status::error:
+        ++s.errors;
+        break;
     }
   };
   if (time)
@@ -57,11 +69,11 @@ void print_best(std::FILE* out, const RunSummary& s) {
   }
   if (best.empty()) return;
   fmt::print(out, "\nBest configuration per variant, shape and thread count:\n");
-  fmt::print(out, "  {:<22} {:<24} {:>3} {:>10} {:>9} {:>8}  {}\n", "variant", "shape", "thr", "time",
-             "GFLOP/s", "×naive", "params");
+  fmt::print(out, "  {:<22} {:<24} {:>3} {:>10} {:>9} {:>8}  {}\n", "variant", "shape", "thr", "time", "GFLOP/s",
+             "×naive", "params");
   for (const auto& [g, r] : best) {
-    const auto naive = best.find(fmt::format("{}.naive|{}|{}", r->config.kernel, r->config.shape.str(),
-                                             r->config.axes.threads));
+    const auto naive =
+        best.find(fmt::format("{}.naive|{}|{}", r->config.kernel, r->config.shape.str(), r->config.axes.threads));
     std::string rel = "";
     if (naive != best.end() && naive->second->time_ns && r->time_ns)
       rel = fmt::format("{:.1f}", *naive->second->time_ns / *r->time_ns);

@@ -12,13 +12,12 @@
 namespace cromwell {
 
 struct RunSummary {
-  std::vector<Record> records;   // measured rows only (for the summary table)
+  std::vector<Record> records;  // measured rows only (for the summary table)
   int total = 0, measured = 0, rejected = 0, pruned = 0, unsupported = 0, failed = 0, errors = 0;
 };
 
 // `time` false: check only (no timing, no calibration).
-RunSummary run_plan(const Plan& plan, const MeasureOptions& opt, const std::vector<Sink*>& sinks,
-                    bool time);
+RunSummary run_plan(const Plan& plan, const MeasureOptions& opt, const std::vector<Sink*>& sinks, bool time);
 
 // Best measured config per variant (highest GFLOP/s, else GB/s, else lowest time), with its
 // speed relative to the naive variant of its kernel at the same shape and threads.

@@ -42,8 +42,9 @@ class ConsoleSink final : public Sink {
     fmt::print(out_, "{}\n", line);
     if (r.unstable && !warned_) {
       warned_ = true;
-      fmt::print(out_, "  ! err% above {:.0f}%: the machine is noisy — raise --repetitions or --min-time, pin the "
-                       "threads (--pin), or close other programs; confirm ratios with `cromwell compare`\n",
+      fmt::print(out_,
+                 "  ! err% above {:.0f}%: the machine is noisy — raise --repetitions or --min-time, pin the "
+                 "threads (--pin), or close other programs; confirm ratios with `cromwell compare`\n",
                  kUnstablePct);
     }
     std::fflush(out_);

@@ -12,8 +12,8 @@ namespace {
 
 const char* const kLead[] = {"key", "kernel", "variant", "status", "reason", "note"};
 const char* const kAxes[] = {"threads", "pin", "cache", "align"};
-const char* const kMeasure[] = {"repetitions", "time_ns", "time_ns_min", "err_pct", "unstable",
-                                "gflops",      "gbps",    "steal_pct"};
+const char* const kMeasure[] = {"repetitions", "time_ns", "time_ns_min", "err_pct",
+                                "unstable",    "gflops",  "gbps",        "steal_pct"};
 
 std::string num(const std::optional<double>& v, const char* spec = "{}") {
   return v ? fmt::format(fmt::runtime(spec), *v) : "";

@@ -17,8 +17,9 @@ class JsonlSink final : public Sink {
   JsonlSink(const std::string& path, Columns cols) : cols_(std::move(cols)), header_(cols_.header()) {
     f_ = std::fopen(path.c_str(), "w");
     if (!f_) throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-    static const std::set<std::string> text{"key", "kernel", "variant", "status", "reason", "note", "pin",
-                                            "cache", "counters", "counters_scope", "counters_reason", "unstable"};
+    static const std::set<std::string> text{
+        "key", "kernel", "variant",  "status",         "reason",          "note",
+        "pin", "cache",  "counters", "counters_scope", "counters_reason", "unstable"};
     for (const auto& h : header_) numeric_.push_back(!text.count(h) && !is_param(h));
   }
   ~JsonlSink() override {
@@ -29,10 +30,14 @@ class JsonlSink final : public Sink {
     std::string s = "{";
     for (std::size_t i = 0; i < values.size(); ++i) {
       s += (i ? "," : "") + json_string(header_[i]) + ":";
-      if (values[i].empty()) s += "null";
-      else if (header_[i] == "unstable") s += values[i];
-      else if (numeric_[i]) s += values[i];
-      else s += json_string(values[i]);
+      if (values[i].empty())
+        s += "null";
+      else if (header_[i] == "unstable")
+        s += values[i];
+      else if (numeric_[i])
+        s += values[i];
+      else
+        s += json_string(values[i]);
     }
     s += "}\n";
     std::fputs(s.c_str(), f_);

@@ -7,7 +7,7 @@ namespace cromwell {
 
 struct CpuTimes {
   std::uint64_t steal = 0, total = 0;
-  bool valid = false;   // false when /proc/stat is unreadable or has no steal field
+  bool valid = false;  // false when /proc/stat is unreadable or has no steal field
 };
 
 CpuTimes read_cpu_times();

@@ -26,12 +26,12 @@ std::string join_ids(const std::vector<const VariantEntry*>& vs) {
 
 // The shapes of one kernel: the --shape values that name only its dims (missing dims take the
 // kernel's defaults), else its default (or awkward check) shapes.
-std::vector<Dims> shapes_for(const KernelEntry& k, const std::vector<Dims>& given, bool check, const std::string& preset) {
+std::vector<Dims> shapes_for(const KernelEntry& k, const std::vector<Dims>& given, bool check,
+                             const std::string& preset) {
   std::vector<Dims> out;
   for (const auto& d : given) {
     bool mine = true;
-    for (const auto& [n, v] : d.items)
-      mine = mine && std::find(k.dims.begin(), k.dims.end(), n) != k.dims.end();
+    for (const auto& [n, v] : d.items) mine = mine && std::find(k.dims.begin(), k.dims.end(), n) != k.dims.end();
     if (mine) add_unique(out, k.normalize(d));
   }
   if (preset == "llm")
@@ -47,10 +47,9 @@ Plan expand(const SweepRequest& req) {
   for (const auto& f : req.filters) {
     if (reg.select({f}).empty()) {
       const auto dot = f.find('.');
-      if (dot != std::string::npos && f.find_first_of("*?[") == std::string::npos &&
-          !reg.kernel(f.substr(0, dot)))
-        throw std::invalid_argument(fmt::format("unknown kernel '{}' in filter '{}' (cromwell list kernels)",
-                                                f.substr(0, dot), f));
+      if (dot != std::string::npos && f.find_first_of("*?[") == std::string::npos && !reg.kernel(f.substr(0, dot)))
+        throw std::invalid_argument(
+            fmt::format("unknown kernel '{}' in filter '{}' (cromwell list kernels)", f.substr(0, dot), f));
       throw std::invalid_argument(fmt::format("filter '{}' selects no variant (cromwell list variants)", f));
     }
   }
@@ -64,15 +63,15 @@ Plan expand(const SweepRequest& req) {
   for (const auto& p : req.pins)
     if (!is_pin_policy(p)) parse_cpu_list(p);  // throws with the reason
   for (const auto& c : req.caches)
-    if (c != "hot" && c != "cold")
-      throw std::invalid_argument(fmt::format("--cache {}: allowed hot|cold", c));
+    if (c != "hot" && c != "cold") throw std::invalid_argument(fmt::format("--cache {}: allowed hot|cold", c));
   for (auto a : req.aligns)
     if (a < 0 || a > 63)
       throw std::invalid_argument(fmt::format("--align {}: allowed 0..63 (bytes from a 64-byte boundary)", a));
 
   // Shapes.
   if (!req.preset.empty() && req.preset != "llm")
-    throw std::invalid_argument(fmt::format("--shapes {}: allowed llm (the engine's decode and prefill shapes)", req.preset));
+    throw std::invalid_argument(
+        fmt::format("--shapes {}: allowed llm (the engine's decode and prefill shapes)", req.preset));
   std::vector<Dims> given;
   for (const auto& s : req.shapes) given.push_back(parse_dims(s));
   std::set<std::string> kernels;
@@ -92,8 +91,8 @@ Plan expand(const SweepRequest& req) {
         for (const auto& x : reg.kernel(kname)->dims) ds += (ds.empty() ? "" : ",") + x;
         known += fmt::format("{}{} ({})", known.empty() ? "" : "; ", kname, ds);
       }
-      throw std::invalid_argument(fmt::format(
-          "--shape {}: no selected kernel has exactly these dimensions (selected: {})", d.str(), known));
+      throw std::invalid_argument(
+          fmt::format("--shape {}: no selected kernel has exactly these dimensions (selected: {})", d.str(), known));
     }
   }
 
@@ -115,9 +114,9 @@ Plan expand(const SweepRequest& req) {
         for (const auto& p : v->space.params) names.insert(p.name);
       std::string known;
       for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-      throw std::invalid_argument(fmt::format(
-          "--set {}: no selected variant has a parameter '{}' (selected: {}; their parameters: {})", name,
-          name, join_ids(selected), known.empty() ? "none" : known));
+      throw std::invalid_argument(
+          fmt::format("--set {}: no selected variant has a parameter '{}' (selected: {}; their parameters: {})", name,
+                      name, join_ids(selected), known.empty() ? "none" : known));
     }
   }
 
@@ -167,7 +166,8 @@ Plan expand(const SweepRequest& req) {
                 if (pc.status == Status::measured) {
                   if (threads > cpus)
                     add_unique(plan.notes, fmt::format("threads={} exceeds the {} CPUs this process may use: "
-                                                       "threads share CPUs and timings suffer", threads, cpus));
+                                                       "threads share CPUs and timings suffer",
+                                                       threads, cpus));
                   Axes a{threads, pin, "hot", 0};
                   if (std::find(plan.calibrations.begin(), plan.calibrations.end(), a) == plan.calibrations.end())
                     plan.calibrations.push_back(a);

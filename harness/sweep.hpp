@@ -14,11 +14,11 @@
 namespace cromwell {
 
 struct SweepRequest {
-  std::vector<std::string> filters;                          // kernel.variant globs
-  std::vector<std::pair<std::string, std::string>> sets;     // --set name=list
-  std::vector<std::string> shapes;                           // --shape m:..,n:..
-  bool check_shapes = false;                                 // default to the awkward shapes
-  std::string preset;                                        // --shapes llm
+  std::vector<std::string> filters;                       // kernel.variant globs
+  std::vector<std::pair<std::string, std::string>> sets;  // --set name=list
+  std::vector<std::string> shapes;                        // --shape m:..,n:..
+  bool check_shapes = false;                              // default to the awkward shapes
+  std::string preset;                                     // --shapes llm
   std::vector<int> threads{1};
   std::vector<std::string> pins{"none"};
   std::vector<std::string> caches{"hot"};
@@ -29,15 +29,15 @@ struct SweepRequest {
 struct PlannedConfig {
   Config config;
   const VariantEntry* variant = nullptr;
-  Status status = Status::measured;   // rejected / pruned: not run; measured: to run
+  Status status = Status::measured;  // rejected / pruned: not run; measured: to run
   std::string reason;
 };
 
 struct Plan {
   std::vector<PlannedConfig> configs;
-  std::vector<Axes> calibrations;     // one per (threads, pin) among the runnable configs
+  std::vector<Axes> calibrations;  // one per (threads, pin) among the runnable configs
   Columns columns;
-  std::vector<std::string> notes;     // remarks for the user (e.g. oversubscription)
+  std::vector<std::string> notes;  // remarks for the user (e.g. oversubscription)
 };
 
 // Throws std::invalid_argument naming the problem (unknown kernel/variant/param, bad value,

@@ -15,8 +15,10 @@ class Capture final : public benchmark::BenchmarkReporter {
   bool ReportContext(const Context&) override { return true; }
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& r : runs) {
-      if (r.error_occurred) error = r.error_message;
-      else if (r.run_type == Run::RT_Iteration) ns.push_back(r.GetAdjustedRealTime());
+      if (r.error_occurred)
+        error = r.error_message;
+      else if (r.run_type == Run::RT_Iteration)
+        ns.push_back(r.GetAdjustedRealTime());
     }
   }
 };
@@ -30,7 +32,8 @@ std::vector<double> time_calls(const std::string& name, const std::function<void
   auto body = [&](benchmark::State& st) {
     if (failure) {
       st.SkipWithError("an earlier call failed");
-      for (auto _ : st) {}
+      for (auto _ : st) {
+      }
       return;
     }
     try {

@@ -10,13 +10,13 @@ namespace cromwell {
 
 struct TimingOptions {
   int repetitions = 5;
-  double min_time = 0.05;   // seconds per repetition
+  double min_time = 0.05;  // seconds per repetition
 };
 
 // Called around the timed loop of every repetition only (counters start/stop here).
 struct TimedHooks {
   std::function<void()> start;
-  std::function<void(std::size_t calls)> stop;   // calls made by the loop that just ended
+  std::function<void(std::size_t calls)> stop;  // calls made by the loop that just ended
 };
 
 // `call(i)` is one kernel call; i counts calls across repetitions (cold-cache rotation uses it).

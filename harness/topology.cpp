@@ -137,7 +137,7 @@ std::vector<std::size_t> policy_order(const Topology& topo, std::string_view pin
     return order;
   }
   // scatter and ccx: L3 domain d (dense), rank r of the core inside its domain, SMT rank s.
-  std::map<int, int> domain;                // l3 logical index -> dense domain
+  std::map<int, int> domain;                  // l3 logical index -> dense domain
   std::map<int, std::set<int>> domain_cores;  // dense domain -> core logical indexes
   for (const auto& p : pus) domain.emplace(p.l3, 0);
   int next = 0;
@@ -196,14 +196,14 @@ bool is_pin_policy(std::string_view pin) {
 
 std::vector<int> parse_cpu_list(std::string_view text) {
   auto fail = [&](const std::string& why) {
-    return std::invalid_argument(fmt::format("cpu list '{}': {} (expected OS cpu numbers and ranges such as 0,2,4-7)",
-                                             text, why));
+    return std::invalid_argument(
+        fmt::format("cpu list '{}': {} (expected OS cpu numbers and ranges such as 0,2,4-7)", text, why));
   };
   if (trim(text).empty()) throw fail("empty");
   // Something with no digit at all was meant as a policy name: say so.
   if (text.find_first_of("0123456789") == std::string_view::npos)
-    throw std::invalid_argument(fmt::format(
-        "pin '{}' is neither a policy ({}) nor a cpu list such as 0,2,4-7", text, kPolicies));
+    throw std::invalid_argument(
+        fmt::format("pin '{}' is neither a policy ({}) nor a cpu list such as 0,2,4-7", text, kPolicies));
   auto number = [&](std::string_view s, std::string_view item) {
     s = trim(s);
     int v = 0;
@@ -256,18 +256,20 @@ std::vector<int> pin_cpus(const Topology& topo, std::string_view pin, int thread
       if (std::none_of(topo.pus.begin(), topo.pus.end(), [&](const Pu& p) { return p.os_index == c; })) {
         std::vector<int> have;
         for (const auto& p : topo.pus) have.push_back(p.os_index);
-        throw std::invalid_argument(fmt::format("pin={}: cpu {} is not one this process may run on (it may use {})",
-                                                pin, c, cpu_ranges(have)));
+        throw std::invalid_argument(
+            fmt::format("pin={}: cpu {} is not one this process may run on (it may use {})", pin, c, cpu_ranges(have)));
       }
     return out;
   }
   const std::vector<std::size_t> order = policy_order(topo, pin);
   if (threads > static_cast<int>(order.size())) {
     if (pin == "cores")
-      throw std::invalid_argument(fmt::format("pin=cores: {} threads requested but this machine has {} physical "
-                                              "core{}", threads, order.size(), order.size() == 1 ? "" : "s"));
-    throw std::invalid_argument(fmt::format("pin={}: {} threads requested but this machine has {} logical CPU{}",
-                                            pin, threads, order.size(), order.size() == 1 ? "" : "s"));
+      throw std::invalid_argument(
+          fmt::format("pin=cores: {} threads requested but this machine has {} physical "
+                      "core{}",
+                      threads, order.size(), order.size() == 1 ? "" : "s"));
+    throw std::invalid_argument(fmt::format("pin={}: {} threads requested but this machine has {} logical CPU{}", pin,
+                                            threads, order.size(), order.size() == 1 ? "" : "s"));
   }
   std::vector<int> out;
   out.reserve(static_cast<std::size_t>(threads));

@@ -24,9 +24,9 @@ struct Pu {
 };
 
 struct Topology {
-  std::vector<Pu> pus;   // in hwloc's logical order, restricted to the CPUs we may run on
+  std::vector<Pu> pus;  // in hwloc's logical order, restricted to the CPUs we may run on
   int cores = 0, l3_domains = 0, numa_nodes = 0, packages = 0;  // l3_domains = 0: no L3 reported
-  std::string describe() const;  // "1 package, 2 L3, 12 cores, 24 PUs"
+  std::string describe() const;                                 // "1 package, 2 L3, 12 cores, 24 PUs"
 };
 
 // The machine's topology, restricted to the process's allowed CPUs (read once).

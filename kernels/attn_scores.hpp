@@ -56,7 +56,7 @@ struct AttnScoresKernel {
     Buffer<float> q, k, s;
   };
   struct Reference {
-    std::vector<double> s, bound;   // logical order [seq][heads][cache_len]
+    std::vector<double> s, bound;  // logical order [seq][heads][cache_len]
   };
 
   static constexpr std::string_view name = "attn_scores";
@@ -66,8 +66,8 @@ struct AttnScoresKernel {
   static Shape from_dims(const Dims& d) {
     for (const auto& [key, v] : d.items)
       if (key != "seq" && key != "cache_len" && key != "heads" && key != "kv_heads" && key != "dim")
-        throw std::invalid_argument(fmt::format(
-            "attn_scores has no dimension '{}' (dims: seq, cache_len, heads, kv_heads, dim)", key));
+        throw std::invalid_argument(
+            fmt::format("attn_scores has no dimension '{}' (dims: seq, cache_len, heads, kv_heads, dim)", key));
     const Shape def;
     auto get = [&](std::string_view n, std::int64_t fallback) { return d.find(n) ? *d.find(n) : fallback; };
     Shape s{get("seq", def.seq), get("cache_len", def.cache_len), get("heads", def.heads),
@@ -79,8 +79,8 @@ struct AttnScoresKernel {
     return s;
   }
   static Dims to_dims(const Shape& s) {
-    return Dims{{{"seq", s.seq}, {"cache_len", s.cache_len}, {"heads", s.heads}, {"kv_heads", s.kv_heads},
-                 {"dim", s.dim}}};
+    return Dims{
+        {{"seq", s.seq}, {"cache_len", s.cache_len}, {"heads", s.heads}, {"kv_heads", s.kv_heads}, {"dim", s.dim}}};
   }
   static std::vector<Shape> default_shapes() { return {{1, 4096, 32, 1, 64}, {128, 128, 32, 1, 64}}; }
   // Decode against 512, 2048 and 4096 cached keys; prefill of 128 tokens.
@@ -92,10 +92,9 @@ struct AttnScoresKernel {
   // dim not a multiple of 8, heads not a multiple of 8, and the model's own dims with a prime
   // cache_len.
   static std::vector<Shape> check_shapes() {
-    return {{1, 1, 1, 1, 1},    {1, 1, 3, 1, 7},    {1, 37, 3, 1, 13},  {2, 29, 6, 3, 7},
-            {3, 19, 5, 5, 16},  {5, 67, 12, 4, 9},  {1, 41, 20, 1, 5},  {2, 53, 40, 1, 11},
-            {2, 45, 32, 2, 64}, {1, 131, 32, 1, 64}, {3, 13, 24, 1, 8},  {2, 37, 32, 8, 13},
-            {1, 29, 16, 8, 9},  {1, 23, 16, 16, 5}};
+    return {{1, 1, 1, 1, 1},   {1, 1, 3, 1, 7},    {1, 37, 3, 1, 13},  {2, 29, 6, 3, 7},   {3, 19, 5, 5, 16},
+            {5, 67, 12, 4, 9}, {1, 41, 20, 1, 5},  {2, 53, 40, 1, 11}, {2, 45, 32, 2, 64}, {1, 131, 32, 1, 64},
+            {3, 13, 24, 1, 8}, {2, 37, 32, 8, 13}, {1, 29, 16, 8, 9},  {1, 23, 16, 16, 5}};
   }
 
   static AttnLayout layout_of(const ParamValues& p) {
@@ -104,8 +103,9 @@ struct AttnScoresKernel {
   }
   // The `layout` parameter every variant declares (first, so keys read layout:shd,...).
   static Param layout_param() {
-    return Param::choice("layout", {"shd", "hds"}, {"shd", "hds"}, "shd",
-                         "shd: Q[s][h][d] K[t][g][d] S[s][h][t]; hds (head-interleaved): Q[s][d][h] K[t][d][g] S[s][t][h]");
+    return Param::choice(
+        "layout", {"shd", "hds"}, {"shd", "hds"}, "shd",
+        "shd: Q[s][h][d] K[t][g][d] S[s][h][t]; hds (head-interleaved): Q[s][d][h] K[t][d][g] S[s][t][h]");
   }
 
   // Offsets of logical elements in a layout.
@@ -122,7 +122,8 @@ struct AttnScoresKernel {
   // Q(s, h, d) = uniform(seed, 1, its shd offset), K(t, g, d) = uniform(seed, 2, its shd offset),
   // stored at their offsets in `layout`.
   static Workspace workspace_in(AttnLayout layout, const Shape& s, std::uint64_t seed, const Alloc& alloc) {
-    Workspace ws{layout, Buffer<float>(alloc, s.seq * s.heads * s.dim), Buffer<float>(alloc, s.cache_len * s.kv_heads * s.dim),
+    Workspace ws{layout, Buffer<float>(alloc, s.seq * s.heads * s.dim),
+                 Buffer<float>(alloc, s.cache_len * s.kv_heads * s.dim),
                  Buffer<float>(alloc, s.seq * s.heads * s.cache_len)};
     if (layout == AttnLayout::shd) {
       fill_uniform(ws.q.view, seed, 1, alloc.pool);

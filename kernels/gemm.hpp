@@ -44,8 +44,8 @@ struct GemmKernel {
   using Workspace = GemmWorkspace;
   struct Reference {
     bool projected = false;
-    std::vector<double> c, bound;   // full: m·n values and bounds; projected: m values
-    std::vector<double> t;          // projected: the random vector (n values)
+    std::vector<double> c, bound;  // full: m·n values and bounds; projected: m values
+    std::vector<double> t;         // projected: the random vector (n values)
   };
 
   static constexpr std::string_view name = "gemm";
@@ -55,8 +55,7 @@ struct GemmKernel {
 
   static std::vector<std::string_view> dims() { return {"m", "n", "k"}; }
   static Shape from_dims(const Dims& d) {
-    Shape s{d.find("m") ? d.at("m") : 512, d.find("n") ? d.at("n") : 512,
-            d.find("k") ? d.at("k") : 512};
+    Shape s{d.find("m") ? d.at("m") : 512, d.find("n") ? d.at("n") : 512, d.find("k") ? d.at("k") : 512};
     for (const auto& [key, v] : d.items)
       if (key != "m" && key != "n" && key != "k")
         throw std::invalid_argument(fmt::format("gemm has no dimension '{}' (dims: m, n, k)", key));
@@ -70,21 +69,17 @@ struct GemmKernel {
   }
   // Awkward shapes for the conformance test: 1, primes, multiples of no tile or vector width.
   static std::vector<Shape> check_shapes() {
-    return {{1, 1, 1}, {1, 17, 5}, {7, 1, 3}, {13, 29, 31}, {37, 53, 17}, {97, 101, 103},
-            {6, 16, 1}, {65, 67, 259}};
+    return {{1, 1, 1}, {1, 17, 5}, {7, 1, 3}, {13, 29, 31}, {37, 53, 17}, {97, 101, 103}, {6, 16, 1}, {65, 67, 259}};
   }
 
   static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& alloc) {
-    Workspace ws{Buffer<float>(alloc, s.m * s.k), Buffer<float>(alloc, s.k * s.n),
-                 Buffer<float>(alloc, s.m * s.n)};
+    Workspace ws{Buffer<float>(alloc, s.m * s.k), Buffer<float>(alloc, s.k * s.n), Buffer<float>(alloc, s.m * s.n)};
     fill_uniform(ws.a.view, seed, kStreamA, alloc.pool);
     fill_uniform(ws.b.view, seed, kStreamB, alloc.pool);
     for (auto& x : ws.c.view) x = std::numeric_limits<float>::quiet_NaN();
     return ws;
   }
-  static std::size_t bytes(const Workspace& ws) {
-    return (ws.a.size() + ws.b.size() + ws.c.size()) * sizeof(float);
-  }
+  static std::size_t bytes(const Workspace& ws) { return (ws.a.size() + ws.b.size() + ws.c.size()) * sizeof(float); }
 
   static Reference reference(const Shape& s, const Workspace& ws) {
     Reference r;
@@ -131,8 +126,8 @@ struct GemmKernel {
       for (std::int64_t i = 0; i < s.m * s.n; ++i) {
         const double tol = gamma * r.bound[i];
         if (!(std::abs(C[i] - r.c[i]) <= tol))
-          return Check::fail(fmt::format("C[{},{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})",
-                                         i / s.n, i % s.n, C[i], r.c[i], tol));
+          return Check::fail(fmt::format("C[{},{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i / s.n, i % s.n,
+                                         C[i], r.c[i], tol));
       }
       return Check::pass();
     }
@@ -144,9 +139,8 @@ struct GemmKernel {
       }
       const double tol = gamma * r.bound[i] + double(s.n) * u * abs_ct;
       if (!(std::abs(ct - r.c[i]) <= tol))
-        return Check::fail(fmt::format(
-            "row {} of C·t = {:.9g}, expected {:.9g} (tolerance {:.3g}; randomized check)", i, ct,
-            r.c[i], tol));
+        return Check::fail(fmt::format("row {} of C·t = {:.9g}, expected {:.9g} (tolerance {:.3g}; randomized check)",
+                                       i, ct, r.c[i], tol));
     }
     return Check::pass();
   }

@@ -37,7 +37,8 @@ struct GemvKernel {
   static std::vector<std::string_view> dims() { return {"n", "k"}; }
   static Shape from_dims(const Dims& d) {
     for (const auto& [key, v] : d.items)
-      if (key != "n" && key != "k") throw std::invalid_argument(fmt::format("gemv has no dimension '{}' (dims: n, k)", key));
+      if (key != "n" && key != "k")
+        throw std::invalid_argument(fmt::format("gemv has no dimension '{}' (dims: n, k)", key));
     return {d.find("n") ? d.at("n") : 5632, d.find("k") ? d.at("k") : 2048};
   }
   static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}, {"k", s.k}}}; }
@@ -69,8 +70,8 @@ struct GemvKernel {
     const double gamma = double(s.k + 2) * 0x1p-24;
     for (std::int64_t i = 0; i < s.n; ++i)
       if (!(std::abs(ws.y[i] - r.y[i]) <= gamma * r.bound[i]))
-        return Check::fail(fmt::format("y[{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i, ws.y[i], r.y[i],
-                                       gamma * r.bound[i]));
+        return Check::fail(
+            fmt::format("y[{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i, ws.y[i], r.y[i], gamma * r.bound[i]));
     return Check::pass();
   }
   static Work model(const Shape& s) {

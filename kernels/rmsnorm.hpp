@@ -51,7 +51,9 @@ struct RmsnormKernel {
     for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
     return ws;
   }
-  static std::size_t bytes(const Workspace& ws) { return (ws.x.size() + ws.scale.size() + ws.y.size()) * sizeof(float); }
+  static std::size_t bytes(const Workspace& ws) {
+    return (ws.x.size() + ws.scale.size() + ws.y.size()) * sizeof(float);
+  }
   static Reference reference(const Shape& s, const Workspace& ws) {
     Reference y(s.rows * s.n);
     for (std::int64_t r = 0; r < s.rows; ++r) {
@@ -67,8 +69,8 @@ struct RmsnormKernel {
     for (std::int64_t i = 0; i < s.rows * s.n; ++i) {
       const double tol = rel * std::abs(y[i]) + 1e-30;
       if (!(std::abs(ws.y[i] - y[i]) <= tol))
-        return Check::fail(fmt::format("y[{},{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i / s.n, i % s.n, ws.y[i],
-                                       y[i], tol));
+        return Check::fail(
+            fmt::format("y[{},{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i / s.n, i % s.n, ws.y[i], y[i], tol));
     }
     return Check::pass();
   }

@@ -61,10 +61,18 @@ struct SoftmaxKernel {
       float* row = ws.x.data() + r * s.n;
       for (std::int64_t i = 0; i < s.n; ++i) {
         switch (r) {
-          case 1: row[i] = (i % 3 == 1) ? -inf : row[i] * 8.0f; break;
-          case 2: row[i] = (i == s.n / 2) ? row[i] : -inf; break;
-          case 3: row[i] *= 3e38f; break;
-          default: row[i] *= 8.0f; break;
+          case 1:
+            row[i] = (i % 3 == 1) ? -inf : row[i] * 8.0f;
+            break;
+          case 2:
+            row[i] = (i == s.n / 2) ? row[i] : -inf;
+            break;
+          case 3:
+            row[i] *= 3e38f;
+            break;
+          default:
+            row[i] *= 8.0f;
+            break;
         }
       }
     }
@@ -88,8 +96,8 @@ struct SoftmaxKernel {
     for (std::int64_t i = 0; i < s.rows * s.n; ++i) {
       const double tol = rel * y[i] + 0x1p-148;
       if (!(std::abs(ws.y[i] - y[i]) <= tol))
-        return Check::fail(fmt::format("y[{},{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i / s.n, i % s.n,
-                                       ws.y[i], y[i], tol));
+        return Check::fail(
+            fmt::format("y[{},{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i / s.n, i % s.n, ws.y[i], y[i], tol));
     }
     return Check::pass();
   }

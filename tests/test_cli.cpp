@@ -1,13 +1,13 @@
 // The command line, as a user meets it: bad input gets a message that names the problem and a
 // non-zero exit, and writes nothing; good input writes one CSV row per config.
+#include <sys/wait.h>
+#include <unistd.h>
 #include <array>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -55,10 +55,14 @@ std::vector<std::string> csv_fields(const std::string& line) {
   bool quoted = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
-    else if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) out.emplace_back();
-    else out.back() += c;
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+      out.back() += '"', ++i;
+    else if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      out.emplace_back();
+    else
+      out.back() += c;
   }
   return out;
 }
@@ -97,7 +101,8 @@ TEST_CASE("bad input gets a clear message and exit code 2 and writes no file") {
       {"run gemm.blocked/m:4,n:4,k:4/tile:3/threads:1,pin:none,cache:hot,align:0", "tile=3 is not valid"},
       {"run gemm.avx2/m:64,n:64,k:64/mc:100,kc:256,nc:4096/threads:1,pin:none,cache:hot,align:0",
        "mc=100 must be a multiple of MR=6"},
-      {"compare read.avx2/n:64/streams:3/threads:1,pin:none,cache:hot,align:0 read.avx2/n:64/streams:1/threads:1,pin:none,cache:hot,align:0",
+      {"compare read.avx2/n:64/streams:3/threads:1,pin:none,cache:hot,align:0 "
+       "read.avx2/n:64/streams:1/threads:1,pin:none,cache:hot,align:0",
        "streams=3 must be 1, 2, 4 or 8"},
       {"list nonsense", "allowed kernels|variants|params|metrics|events"},
   };
@@ -125,8 +130,10 @@ TEST_CASE("an existing output file is never overwritten by accident") {
 TEST_CASE("a sweep writes one row per config with reasons for rejected and pruned ones") {
   const TempDir dir;
   const fs::path out = dir / "x.csv";
-  const Result r = cromwell("sweep 'gemm.*' --set tile=64,256 --shape m:37,n:41,k:43 --repetitions 2 "
-                            "--min-time 0.001 -o " + out.string());
+  const Result r = cromwell(
+      "sweep 'gemm.*' --set tile=64,256 --shape m:37,n:41,k:43 --repetitions 2 "
+      "--min-time 0.001 -o " +
+      out.string());
   INFO(r.output);
   REQUIRE(r.code == 0);
   const auto rows = lines(out);
@@ -194,12 +201,12 @@ TEST_CASE("counters explains this machine in plain words") {
 TEST_CASE("counter sweeps say which counters they use and why values are missing") {
   const TempDir dir;
   const fs::path perf = dir / "perf.csv", autos = dir / "auto.csv";
-  const Result p = cromwell("sweep gemm.naive --shape m:8,n:8,k:8 --repetitions 2 --min-time 0.001 --counters perf -o " +
-                            perf.string());
+  const Result p = cromwell(
+      "sweep gemm.naive --shape m:8,n:8,k:8 --repetitions 2 --min-time 0.001 --counters perf -o " + perf.string());
   INFO(p.output);
   REQUIRE(p.code == 0);
-  const Result a = cromwell("sweep gemm.naive --shape m:8,n:8,k:8 --repetitions 2 --min-time 0.001 --counters auto -o " +
-                            autos.string());
+  const Result a = cromwell(
+      "sweep gemm.naive --shape m:8,n:8,k:8 --repetitions 2 --min-time 0.001 --counters auto -o " + autos.string());
   INFO(a.output);
   REQUIRE(a.code == 0);
   const auto perf_rows = lines(perf), auto_rows = lines(autos);

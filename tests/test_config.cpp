@@ -8,8 +8,7 @@ using namespace cromwell;
 
 TEST_CASE("a key has the documented form") {
   Config c{"gemm", "avx2_prefetch", Dims{{{"m", 1024}, {"n", 1024}, {"k", 1024}}},
-           ParamValues{{{"mc", "72"}, {"kc", "256"}, {"nc", "4080"}, {"pf_dist", "8"}}},
-           Axes{2, "compact", "hot", 0}};
+           ParamValues{{{"mc", "72"}, {"kc", "256"}, {"nc", "4080"}, {"pf_dist", "8"}}}, Axes{2, "compact", "hot", 0}};
   CHECK(c.key() ==
         "gemm.avx2_prefetch/m:1024,n:1024,k:1024/mc:72,kc:256,nc:4080,pf_dist:8/"
         "threads:2,pin:compact,cache:hot,align:0");
@@ -18,8 +17,7 @@ TEST_CASE("a key has the documented form") {
 
 TEST_CASE("keys round-trip with escaped values") {
   Config c{"gemm", "naive", Dims{{{"m", 1}, {"n", 7}, {"k", 13}}},
-           ParamValues{{{"weird", "a,b/c:d%e f"}, {"empty", ""}, {"ctl", "x\ny\tz"}}},
-           Axes{3, "0,2,4-7", "cold", 4}};
+           ParamValues{{{"weird", "a,b/c:d%e f"}, {"empty", ""}, {"ctl", "x\ny\tz"}}}, Axes{3, "0,2,4-7", "cold", 4}};
   const std::string key = c.key();
   CHECK(key.find("pin:0%2C2%2C4-7") != std::string::npos);
   CHECK(key.find("weird:a%2Cb%2Fc%3Ad%25e%20f") != std::string::npos);

@@ -2,9 +2,9 @@
 // against its kernel's reference on the kernel's awkward shapes (1, primes, sizes that are
 // multiples of no tile or vector width), with its default and corner configurations, at
 // threads 1, 2 and 3 and buffers aligned (0) and misaligned (4 bytes).
+#include <fmt/format.h>
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 #include "harness/machine.hpp"
 #include "harness/measure.hpp"

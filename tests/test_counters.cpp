@@ -3,13 +3,13 @@
 // synthetic readings. Nothing here lowers perf_event_paranoid.
 #include <linux/perf_event.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "counters/backend.hpp"
 #include "counters/formula.hpp"
@@ -53,13 +53,20 @@ TEST_CASE("every group file of every PMU parses, encodes, uses listed raw events
     const auto gs = load_groups(pmu_name);
     REQUIRE(!gs.empty());
     Pmu pmu;
-    if (pmu_name == "zen2") pmu = pmu_for("AuthenticAMD", 0x17, 0x31);
-    else if (pmu_name == "zen3") pmu = pmu_for("AuthenticAMD", 0x19, 0x21);
-    else if (pmu_name == "zen4") pmu = pmu_for("AuthenticAMD", 0x19, 0x61);
-    else if (pmu_name == "zen5") pmu = pmu_for("AuthenticAMD", 0x1a, 0x02);
-    else if (pmu_name == "skl") pmu = pmu_for("GenuineIntel", 6, 0x5e);
-    else if (pmu_name == "icl") pmu = pmu_for("GenuineIntel", 6, 0x7e);
-    else pmu = pmu_for("SomeVendor", 1, 1);
+    if (pmu_name == "zen2")
+      pmu = pmu_for("AuthenticAMD", 0x17, 0x31);
+    else if (pmu_name == "zen3")
+      pmu = pmu_for("AuthenticAMD", 0x19, 0x21);
+    else if (pmu_name == "zen4")
+      pmu = pmu_for("AuthenticAMD", 0x19, 0x61);
+    else if (pmu_name == "zen5")
+      pmu = pmu_for("AuthenticAMD", 0x1a, 0x02);
+    else if (pmu_name == "skl")
+      pmu = pmu_for("GenuineIntel", 6, 0x5e);
+    else if (pmu_name == "icl")
+      pmu = pmu_for("GenuineIntel", 6, 0x7e);
+    else
+      pmu = pmu_for("SomeVendor", 1, 1);
     REQUIRE(pmu.name == pmu_name);
     for (const auto& g : gs) {
       ++groups;
@@ -70,8 +77,10 @@ TEST_CASE("every group file of every PMU parses, encodes, uses listed raw events
       for (const auto& e : g.events) {
         ++events;
         INFO(e.name << " = " << e.spec);
-        if (is_raw(e.spec)) CHECK(raw_event_known(pmu_name, e.spec));
-        else CHECK_NOTHROW(encode_event(e.name, e.spec));
+        if (is_raw(e.spec))
+          CHECK(raw_event_known(pmu_name, e.spec));
+        else
+          CHECK_NOTHROW(encode_event(e.name, e.spec));
         // Only the PMU's own table or the kernel's generic events.
         if (!is_raw(e.spec)) CHECK((e.spec.rfind("perf::", 0) == 0 || pmu_name != "generic"));
       }
@@ -83,8 +92,14 @@ TEST_CASE("every group file of every PMU parses, encodes, uses listed raw events
 }
 
 TEST_CASE("the encodings of the Zen 3 L3 events are the documented ones") {
-  CHECK(encode_event("x", "amd64_fam19h_zen3::DEMAND_DATA_CACHE_FILLS_FROM_SYSTEM:EXT_CACHE_LCL:MEM_IO_LCL:EXT_CACHE_RMT:MEM_IO_RMT").config == 0x5c43);
-  CHECK(encode_event("x", "amd64_fam19h_zen3::DEMAND_DATA_CACHE_FILLS_FROM_SYSTEM:INT_CACHE:EXT_CACHE_LCL:MEM_IO_LCL:EXT_CACHE_RMT:MEM_IO_RMT").config == 0x5e43);
+  CHECK(encode_event(
+            "x",
+            "amd64_fam19h_zen3::DEMAND_DATA_CACHE_FILLS_FROM_SYSTEM:EXT_CACHE_LCL:MEM_IO_LCL:EXT_CACHE_RMT:MEM_IO_RMT")
+            .config == 0x5c43);
+  CHECK(encode_event("x",
+                     "amd64_fam19h_zen3::DEMAND_DATA_CACHE_FILLS_FROM_SYSTEM:INT_CACHE:EXT_CACHE_LCL:MEM_IO_LCL:EXT_"
+                     "CACHE_RMT:MEM_IO_RMT")
+            .config == 0x5e43);
   CHECK(raw_config("event=0x165,umask=0x48") == 0x100004865ULL);
   CHECK(raw_config("event=0x43,umask=0xdc") == 0xdc43);
   CHECK_THROWS_WITH(raw_config("event=0x43,umask=0x1ff"), Catch::Contains("umask above 0xff"));
@@ -94,8 +109,9 @@ TEST_CASE("the encodings of the Zen 3 L3 events are the documented ones") {
 }
 
 TEST_CASE("group files reject what they cannot mean, naming file and line") {
-  CHECK_THROWS_WITH(parse_group("DESCRIPTION d\nEVENTS\na perf::CYCLES\nMETRICS\nm = a / b | s\n", "zen3", "X", "X.txt"),
-                    Catch::Contains("X.txt:5: metric 'm' uses 'b', which is not an event of this group"));
+  CHECK_THROWS_WITH(
+      parse_group("DESCRIPTION d\nEVENTS\na perf::CYCLES\nMETRICS\nm = a / b | s\n", "zen3", "X", "X.txt"),
+      Catch::Contains("X.txt:5: metric 'm' uses 'b', which is not an event of this group"));
   CHECK_THROWS_WITH(parse_group("EVENTS\na perf::CYCLES\nMETRICS\nm = a\n", "zen3", "X", "X.txt"),
                     Catch::Contains("X.txt:4: metric 'm' has no scope"));
   CHECK_THROWS_WITH(parse_group("EVENTS\na event=0x43,umask=zz\n", "zen3", "X", "X.txt"), Catch::Contains("X.txt:2"));
@@ -156,7 +172,8 @@ TEST_CASE("software counters count page faults in two pool workers") {
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), pages = 2000;
   std::vector<std::byte*> bufs(2);
   for (auto& b : bufs) {
-    b = static_cast<std::byte*>(mmap(nullptr, pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    b = static_cast<std::byte*>(
+        mmap(nullptr, pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     REQUIRE(b != MAP_FAILED);
     madvise(b, pages * page, MADV_NOHUGEPAGE);
   }
@@ -184,7 +201,8 @@ TEST_CASE("when the kernel refuses software events the backend falls back to get
   CHECK_THAT(backend->scope(), Catch::Contains("perf_event_paranoid"));
   Pool pool(2, {});
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), pages = 1000;
-  auto* b = static_cast<std::byte*>(mmap(nullptr, 2 * pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  auto* b = static_cast<std::byte*>(
+      mmap(nullptr, 2 * pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   REQUIRE(b != MAP_FAILED);
   madvise(b, 2 * pages * page, MADV_NOHUGEPAGE);
   auto session = backend->open(pool);

@@ -1,11 +1,11 @@
 // CSV and JSON-lines sinks read back by Python's csv module, pandas and json on adversarial keys
 // and reasons; rows are on disk as soon as they are written; missing values are empty, never 0.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include "harness/context.hpp"
 #include "harness/json.hpp"
@@ -28,19 +28,18 @@ std::string json_array(const std::vector<std::string>& v) {
   return s + "]";
 }
 
-int python(const std::string& args) {
-  return std::system((std::string(CROMWELL_PYTHON) + " " + args).c_str());
-}
+int python(const std::string& args) { return std::system((std::string(CROMWELL_PYTHON) + " " + args).c_str()); }
 
 std::vector<Record> adversarial_records() {
   std::vector<Record> out;
-  const std::vector<std::string> nasty = {"plain", "a,b", "say \"hi\"", "line\nbreak", "cr\rlf\r\n",
-                                          " leading space", "ünïcødé ≥ 1 µs", "", "trailing,", "\"\""};
+  const std::vector<std::string> nasty = {
+      "plain",          "a,b", "say \"hi\"", "line\nbreak", "cr\rlf\r\n", " leading space",
+      "ünïcødé ≥ 1 µs", "",    "trailing,",  "\"\""};
   int i = 0;
   for (const auto& text : nasty) {
     Record r;
-    r.config = Config{"gemm", "naive", Dims{{{"m", i + 1}, {"n", 2}, {"k", 3}}},
-                      ParamValues{{{"tile", text}}}, Axes{1 + i % 3, i % 2 ? "0,2,4-7" : "compact", "hot", i % 2 ? 4 : 0}};
+    r.config = Config{"gemm", "naive", Dims{{{"m", i + 1}, {"n", 2}, {"k", 3}}}, ParamValues{{{"tile", text}}},
+                      Axes{1 + i % 3, i % 2 ? "0,2,4-7" : "compact", "hot", i % 2 ? 4 : 0}};
     r.status = i % 3 ? Status::measured : Status::rejected;
     r.reason = r.status == Status::measured ? "" : text;
     r.note = text;
@@ -81,8 +80,8 @@ TEST_CASE("CSV rows read back identically with csv and pandas") {
     }
     std::ofstream(expected) << "{\"header\":" << json_array(cols.header()) << ",\"rows\":[" << rows << "]}";
   }
-  CHECK(python(std::string(CROMWELL_SOURCE_DIR) + "/tests/csv_readback.py " + csv.string() + " " +
-               expected.string()) == 0);
+  CHECK(python(std::string(CROMWELL_SOURCE_DIR) + "/tests/csv_readback.py " + csv.string() + " " + expected.string()) ==
+        0);
   // Missing values are empty cells, never 0.
   const auto rejected = row_values(records[0], cols);
   const auto header = cols.header();

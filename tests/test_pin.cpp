@@ -72,8 +72,7 @@ TEST_CASE("pin: 12-core 2-CCX SMT-2 package (5900X design), hwloc synthetic numb
   CHECK(pin_cpus(t, "scatter", 4) == V{0, 12, 2, 14});
   CHECK(pin_cpus(t, "ccx", 7) == V{0, 2, 4, 6, 8, 10, 12});
 
-  CHECK_THROWS_WITH(pin_cpus(t, "cores", 13),
-                    "pin=cores: 13 threads requested but this machine has 12 physical cores");
+  CHECK_THROWS_WITH(pin_cpus(t, "cores", 13), "pin=cores: 13 threads requested but this machine has 12 physical cores");
   CHECK_THROWS_WITH(pin_cpus(t, "compact", 25),
                     "pin=compact: 25 threads requested but this machine has 24 logical CPUs");
   CHECK_THROWS_WITH(pin_cpus(t, "scatter", 25), Catch::Contains("pin=scatter: 25 threads") && Catch::Contains("24"));
@@ -166,19 +165,17 @@ TEST_CASE("pin: a 2-CPU VM") {
   CHECK(pin_cpus(t, "1", 1) == V{1});
   CHECK(pin_cpus(t, "1,0", 2) == V{1, 0});  // the list's order, not sorted
   CHECK(pin_cpus(t, "0-1", 2) == V{0, 1});
-  CHECK_THROWS_WITH(pin_cpus(t, "2", 1),
-                    "pin=2: cpu 2 is not one this process may run on (it may use 0-1)");
+  CHECK_THROWS_WITH(pin_cpus(t, "2", 1), "pin=2: cpu 2 is not one this process may run on (it may use 0-1)");
 }
 
 TEST_CASE("pin: explicit cpu lists") {
   const Topology t = synthetic_topology("package:1 l3cache:2 core:6 pu:2");
   CHECK(pin_cpus(t, "0,5,7-8", 4) == V{0, 5, 7, 8});
   CHECK(pin_cpus(t, "0,5,7-8", 2) == V{0, 5});  // a longer list: its first cpus
-  CHECK(pin_cpus(t, "0,99", 1) == V{0});       // unused cpus are not checked
+  CHECK(pin_cpus(t, "0,99", 1) == V{0});        // unused cpus are not checked
   CHECK_THROWS_WITH(pin_cpus(t, "0,1", 3), "pin=0,1: 3 threads requested but the cpu list has 2 cpus");
   CHECK_THROWS_WITH(pin_cpus(t, "4", 2), "pin=4: 2 threads requested but the cpu list has 1 cpu");
-  CHECK_THROWS_WITH(pin_cpus(t, "0,99", 2),
-                    "pin=0,99: cpu 99 is not one this process may run on (it may use 0-23)");
+  CHECK_THROWS_WITH(pin_cpus(t, "0,99", 2), "pin=0,99: cpu 99 is not one this process may run on (it may use 0-23)");
   CHECK_THROWS_AS(pin_cpus(t, "0,,1", 2), std::invalid_argument);
   CHECK_THROWS_WITH(pin_cpus(t, "compakt", 1), Catch::Contains("'compakt' is neither a policy"));
   CHECK_THROWS_WITH(pin_cpus(t, "Compact", 1), Catch::Contains("neither a policy"));
@@ -188,8 +185,8 @@ TEST_CASE("pin: thread counts below 1 are refused for every policy") {
   const Topology t = synthetic_topology("package:1 core:2 pu:1");
   for (const char* p : {"none", "compact", "scatter", "cores", "ccx", "0,1"}) {
     INFO(p);
-    CHECK_THROWS_WITH(pin_cpus(t, p, 0), "pin=" + std::string(p) +
-                                             ": 0 threads requested; a thread count must be at least 1");
+    CHECK_THROWS_WITH(pin_cpus(t, p, 0),
+                      "pin=" + std::string(p) + ": 0 threads requested; a thread count must be at least 1");
     CHECK_THROWS_AS(pin_cpus(t, p, -3), std::invalid_argument);
   }
 }

@@ -187,14 +187,18 @@ TEST_CASE("pool: the first exception of any thread reaches the caller and the po
     Pool pool(n, {});
     CHECK_THROWS_WITH(pool.run([](int tid) {
       if (tid == 1) throw std::runtime_error("worker failed");
-    }), "worker failed");
+    }),
+                      "worker failed");
     CHECK_THROWS_WITH(pool.run([](int tid) {
       if (tid == 0) throw std::runtime_error("caller failed");
-    }), "caller failed");
+    }),
+                      "caller failed");
     CHECK_THROWS_AS(pool.run([](int tid) { throw std::out_of_range(std::to_string(tid)); }), std::out_of_range);
-    CHECK_THROWS_AS(pool.parallel_for(100, 1, [](std::int64_t b, std::int64_t) {
-      if (b > 0) throw std::length_error("chunk");
-    }), std::length_error);
+    CHECK_THROWS_AS(pool.parallel_for(100, 1,
+                                      [](std::int64_t b, std::int64_t) {
+                                        if (b > 0) throw std::length_error("chunk");
+                                      }),
+                    std::length_error);
     std::atomic<int> count{0};
     pool.run([&](int) { count++; });
     CHECK(count == n);
@@ -212,7 +216,8 @@ TEST_CASE("pool: a thread that throws does not leave the others waiting in barri
         if (tid == culprit) throw std::runtime_error("between barriers");
         pool.barrier();
         pool.barrier();
-      }), "between barriers");
+      }),
+                        "between barriers");
       if (rep % 10 == 9) sleep_past_spin();
     }
     std::atomic<int> passed{0};
@@ -366,8 +371,8 @@ TEST_CASE("buffer: deterministic uniform data, independent of the pool that fill
     sum += v;
     sum_sq += double(v) * v;
   }
-  CHECK(std::abs(sum / n) < 0.01);                  // mean 0
-  CHECK(std::abs(sum_sq / n - 1.0 / 3) < 0.01);     // variance 1/3
+  CHECK(std::abs(sum / n) < 0.01);               // mean 0
+  CHECK(std::abs(sum_sq / n - 1.0 / 3) < 0.01);  // variance 1/3
   CHECK(lo < -0.999f);
   CHECK(hi > 0.999f);
   for (int threads : {2, 3}) {

@@ -10,15 +10,14 @@ Space toy_space() {
   Space s;
   s.params = {Param::integer("tile", 1, 64, {4, 6, 8}, 8, "elements", "tile edge"),
               Param::choice("hint", {"t0", "nta"}, {"t0", "nta"}, "t0", "prefetch hint")};
-  s.constraints = {
-      {"multiple-of-4", Constraint::Kind::validity,
-       [](const ParamValues& p, const Dims&, const CacheSizes&) -> std::string {
-         return p.integer("tile") % 4 ? "tile must be a multiple of 4" : "";
-       }},
-      {"fits-l1", Constraint::Kind::heuristic,
-       [](const ParamValues& p, const Dims& d, const CacheSizes& c) -> std::string {
-         return p.integer("tile") * d.at("n") * 4 > c.l1d ? "tile row exceeds L1D" : "";
-       }}};
+  s.constraints = {{"multiple-of-4", Constraint::Kind::validity,
+                    [](const ParamValues& p, const Dims&, const CacheSizes&) -> std::string {
+                      return p.integer("tile") % 4 ? "tile must be a multiple of 4" : "";
+                    }},
+                   {"fits-l1", Constraint::Kind::heuristic,
+                    [](const ParamValues& p, const Dims& d, const CacheSizes& c) -> std::string {
+                      return p.integer("tile") * d.at("n") * 4 > c.l1d ? "tile row exceeds L1D" : "";
+                    }}};
   return s;
 }
 }  // namespace

@@ -52,11 +52,16 @@ template <Hint H>
 template <class Make>
 auto dispatch(Hint h, Make&& make) {
   switch (h) {
-    case Hint::t0: return make.template operator()<Hint::t0>();
-    case Hint::t1: return make.template operator()<Hint::t1>();
-    case Hint::t2: return make.template operator()<Hint::t2>();
-    case Hint::nta: return make.template operator()<Hint::nta>();
-    case Hint::none: break;
+    case Hint::t0:
+      return make.template operator()<Hint::t0>();
+    case Hint::t1:
+      return make.template operator()<Hint::t1>();
+    case Hint::t2:
+      return make.template operator()<Hint::t2>();
+    case Hint::nta:
+      return make.template operator()<Hint::nta>();
+    case Hint::none:
+      break;
   }
   return make.template operator()<Hint::none>();
 }

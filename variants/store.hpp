@@ -32,8 +32,10 @@ inline std::int64_t vector_start(const float* out, std::int64_t b, std::int64_t 
 
 template <bool NT>
 [[gnu::target("avx2,fma"), gnu::always_inline]] inline void put(float* p, __m256 v) {
-  if constexpr (NT) _mm256_stream_ps(p, v);
-  else _mm256_storeu_ps(p, v);
+  if constexpr (NT)
+    _mm256_stream_ps(p, v);
+  else
+    _mm256_storeu_ps(p, v);
 }
 
 // After the last non-temporal store of a call: make them visible before the call returns.

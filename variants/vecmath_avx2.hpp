@@ -69,8 +69,8 @@ namespace cromwell::vecmath {
 // j·2²⁰; vpermps reads j from the low 3 bits of t, and adding t·2²⁰ puts j·2²⁰ back and ⌊n/8⌋
 // into the exponent field.
 [[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 scale(__m256 t) {
-  const __m256 table = _mm256_castsi256_ps(_mm256_setr_epi32(0x3f800000, 0x3f7b95c2, 0x3f7837f0, 0x3f75fed7,
-                                                             0x3f7504f3, 0x3f75672a, 0x3f7744fd, 0x3f7ac0c7));
+  const __m256 table = _mm256_castsi256_ps(_mm256_setr_epi32(0x3f800000, 0x3f7b95c2, 0x3f7837f0, 0x3f75fed7, 0x3f7504f3,
+                                                             0x3f75672a, 0x3f7744fd, 0x3f7ac0c7));
   const __m256i ti = _mm256_castps_si256(t);
   return _mm256_castsi256_ps(
       _mm256_add_epi32(_mm256_castps_si256(_mm256_permutevar8x32_ps(table, ti)), _mm256_slli_epi32(ti, 20)));
@@ -172,7 +172,8 @@ namespace cromwell::vecmath {
   const __m256 small = _mm256_or_ps(_mm256_fmadd_ps(_mm256_mul_ps(x2, x), q, x), _mm256_and_ps(x, sign));
   const __m256 one = _mm256_set1_ps(1.0f);
   const __m256 t = exp(_mm256_or_ps(_mm256_add_ps(ax, ax), sign));
-  const __m256 large = _mm256_or_ps(_mm256_div_ps(_mm256_sub_ps(one, t), _mm256_add_ps(one, t)), _mm256_and_ps(x, sign));
+  const __m256 large =
+      _mm256_or_ps(_mm256_div_ps(_mm256_sub_ps(one, t), _mm256_add_ps(one, t)), _mm256_and_ps(x, sign));
   return _mm256_blendv_ps(large, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
 }
 

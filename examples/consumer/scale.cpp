@@ -7,8 +7,12 @@ namespace {
 using namespace cromwell;
 
 struct ScaleKernel {
-  struct Shape { std::int64_t n = 1; };
-  struct Workspace { Buffer<float> x, y; };
+  struct Shape {
+    std::int64_t n = 1;
+  };
+  struct Workspace {
+    Buffer<float> x, y;
+  };
   using Reference = std::vector<double>;
   static constexpr std::string_view name = "scale";
   static constexpr std::string_view summary = "y = 2·x";

@@ -27,7 +27,8 @@ const bool registered = register_variant<K>({
     .prepare = [](const AttnScoresShape& s, const ParamValues& p, Pool& pool) -> Runnable<K> {
       const std::int64_t dist = p.integer("pf_dist");
       const attn_avx2::Plan plan = attn_avx2::make_plan(s, K::layout_of(p), 64 * dist);
-      const auto fn = prefetch::dispatch(prefetch::hint_of(p, dist), []<prefetch::Hint H>() { return &attn_avx2::run<H>; });
+      const auto fn =
+          prefetch::dispatch(prefetch::hint_of(p, dist), []<prefetch::Hint H>() { return &attn_avx2::run<H>; });
       return [plan, fn, &pool](K::Workspace& ws) { fn(plan, ws, pool); };
     },
 });

@@ -11,8 +11,8 @@ namespace cromwell::attn_scalar {
 using ScoresFn = void (*)(const AttnScoresShape&, const float*, const float*, float*, float, std::int64_t,
                           std::int64_t);
 
-inline void scores_shd(const AttnScoresShape& s, const float* q, const float* k, float* out, float scale, std::int64_t t0,
-                std::int64_t t1) {
+inline void scores_shd(const AttnScoresShape& s, const float* q, const float* k, float* out, float scale,
+                       std::int64_t t0, std::int64_t t1) {
   const std::int64_t per_group = s.heads / s.kv_heads;
   for (std::int64_t i = 0; i < s.seq; ++i)
     for (std::int64_t h = 0; h < s.heads; ++h)
@@ -25,8 +25,8 @@ inline void scores_shd(const AttnScoresShape& s, const float* q, const float* k,
       }
 }
 
-inline void scores_hds(const AttnScoresShape& s, const float* q, const float* k, float* out, float scale, std::int64_t t0,
-                std::int64_t t1) {
+inline void scores_hds(const AttnScoresShape& s, const float* q, const float* k, float* out, float scale,
+                       std::int64_t t0, std::int64_t t1) {
   const std::int64_t per_group = s.heads / s.kv_heads;
   for (std::int64_t i = 0; i < s.seq; ++i)
     for (std::int64_t t = t0; t < t1; ++t)

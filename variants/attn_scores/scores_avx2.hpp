@@ -45,8 +45,8 @@ struct Plan {
   AttnScoresShape s;
   AttnLayout layout = AttnLayout::shd;
   float scale = 1.0f;
-  std::int64_t tile = 48;      // keys per tile
-  std::int64_t pf_bytes = 0;   // prefetch distance; 0 with Hint::none
+  std::int64_t tile = 48;     // keys per tile
+  std::int64_t pf_bytes = 0;  // prefetch distance; 0 with Hint::none
   // hds with kv_heads % 8 == 0 and heads/kv_heads in {1, 2, 4}: room for Q with its heads
   // reordered (seq·dim·heads floats), else null.
   std::shared_ptr<std::vector<float>> q_by_member;
@@ -109,9 +109,10 @@ struct Prefetcher {
 // HB heads (rows of Q, `dim` apart) × 8/HB keys (rows of K, `kstride` apart): 8 scores, stored
 // to S rows `ostride` apart.
 template <int HB>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void shd_block(const float* q, const float* k, std::int64_t kstride,
-                                                                      std::int64_t dim, std::int64_t dim8, __m256i mask,
-                                                                      float* o, std::int64_t ostride, __m256 scale) {
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline void shd_block(const float* q, const float* k,
+                                                                      std::int64_t kstride, std::int64_t dim,
+                                                                      std::int64_t dim8, __m256i mask, float* o,
+                                                                      std::int64_t ostride, __m256 scale) {
   constexpr int KB = 8 / HB;
   __m256 acc[8];
   for (auto& a : acc) a = _mm256_setzero_ps();
@@ -185,11 +186,13 @@ template <Hint H>
         const std::int64_t h_end = h + per_group;
         for (; h + 2 <= h_end; h += 2) {
           const bool first = i == 0 && g == 0 && h == 0;
-          shd_heads<H, 2>(p, q + (i * s.heads + h) * s.dim, kg, out + (i * s.heads + h) * s.cache_len, tb, te, first, pf);
+          shd_heads<H, 2>(p, q + (i * s.heads + h) * s.dim, kg, out + (i * s.heads + h) * s.cache_len, tb, te, first,
+                          pf);
         }
         if (h < h_end) {
           const bool first = i == 0 && g == 0 && h == 0;
-          shd_heads<H, 1>(p, q + (i * s.heads + h) * s.dim, kg, out + (i * s.heads + h) * s.cache_len, tb, te, first, pf);
+          shd_heads<H, 1>(p, q + (i * s.heads + h) * s.dim, kg, out + (i * s.heads + h) * s.cache_len, tb, te, first,
+                          pf);
         }
       }
   }
@@ -223,12 +226,23 @@ template <int HV>
                                                        std::int64_t heads, std::int64_t dim, std::int64_t kv_heads,
                                                        __m256 scale) {
   switch (n) {
-    case 1: hds_bcast<HV, 1>(q, k, o, heads, dim, kv_heads, scale); break;
-    case 2: hds_bcast<HV, 2>(q, k, o, heads, dim, kv_heads, scale); break;
-    case 3: hds_bcast<HV, 3>(q, k, o, heads, dim, kv_heads, scale); break;
-    case 4: hds_bcast<HV, 4>(q, k, o, heads, dim, kv_heads, scale); break;
-    case 5: hds_bcast<HV, 5>(q, k, o, heads, dim, kv_heads, scale); break;
-    default: break;
+    case 1:
+      hds_bcast<HV, 1>(q, k, o, heads, dim, kv_heads, scale);
+      break;
+    case 2:
+      hds_bcast<HV, 2>(q, k, o, heads, dim, kv_heads, scale);
+      break;
+    case 3:
+      hds_bcast<HV, 3>(q, k, o, heads, dim, kv_heads, scale);
+      break;
+    case 4:
+      hds_bcast<HV, 4>(q, k, o, heads, dim, kv_heads, scale);
+      break;
+    case 5:
+      hds_bcast<HV, 5>(q, k, o, heads, dim, kv_heads, scale);
+      break;
+    default:
+      break;
   }
 }
 
@@ -345,9 +359,12 @@ template <Hint H>
           const bool first = i == 0 && g0 == 0;
           const float* kc = k + g0;
           float* oc = oi + g0 * per_group;
-          if (per_group == 1) hds_by_kv_keys<H, 1>(p, qm + g0, kc, oc, tb, te, first, pf);
-          else if (per_group == 2) hds_by_kv_keys<H, 2>(p, qm + g0, kc, oc, tb, te, first, pf);
-          else hds_by_kv_keys<H, 4>(p, qm + g0, kc, oc, tb, te, first, pf);
+          if (per_group == 1)
+            hds_by_kv_keys<H, 1>(p, qm + g0, kc, oc, tb, te, first, pf);
+          else if (per_group == 2)
+            hds_by_kv_keys<H, 2>(p, qm + g0, kc, oc, tb, te, first, pf);
+          else
+            hds_by_kv_keys<H, 4>(p, qm + g0, kc, oc, tb, te, first, pf);
         }
       } else if (per_group % 8 == 0) {
         // Every vector of 8 heads shares one key head: broadcasts.
@@ -359,13 +376,17 @@ template <Hint H>
             std::int64_t t = tb;
             for (; t + KT <= te; t += KT) {
               if (first) pf.upto(k + (t + KT) * kstride);
-              if (two) hds_bcast<2, KT>(qi + h0, k + t * kstride + g, oi + t * heads + h0, heads, dim, G, scale);
-              else hds_bcast<1, KT>(qi + h0, k + t * kstride + g, oi + t * heads + h0, heads, dim, G, scale);
+              if (two)
+                hds_bcast<2, KT>(qi + h0, k + t * kstride + g, oi + t * heads + h0, heads, dim, G, scale);
+              else
+                hds_bcast<1, KT>(qi + h0, k + t * kstride + g, oi + t * heads + h0, heads, dim, G, scale);
             }
             if (t < te) {
               if (first) pf.upto(k + te * kstride);
-              if (two) hds_bcast_tail<2>(te - t, qi + h0, k + t * kstride + g, oi + t * heads + h0, heads, dim, G, scale);
-              else hds_bcast_tail<1>(te - t, qi + h0, k + t * kstride + g, oi + t * heads + h0, heads, dim, G, scale);
+              if (two)
+                hds_bcast_tail<2>(te - t, qi + h0, k + t * kstride + g, oi + t * heads + h0, heads, dim, G, scale);
+              else
+                hds_bcast_tail<1>(te - t, qi + h0, k + t * kstride + g, oi + t * heads + h0, heads, dim, G, scale);
             }
           }
       } else {
@@ -397,12 +418,10 @@ template <Hint H>
 void run(const Plan& p, AttnScoresKernel::Workspace& ws, Pool& pool) {
   const auto fn = p.layout == AttnLayout::shd ? &shd<H> : &hds<H>;
   if (p.q_by_member)
-    pool.parallel_for(p.s.seq, 1, [&](std::int64_t b, std::int64_t e) {
-      reorder_q(p.s, ws.q.data(), p.q_by_member->data(), b, e);
-    });
-  pool.parallel_for(p.s.cache_len, 16, [&](std::int64_t b, std::int64_t e) {
-    fn(p, ws.q.data(), ws.k.data(), ws.s.data(), b, e);
-  });
+    pool.parallel_for(
+        p.s.seq, 1, [&](std::int64_t b, std::int64_t e) { reorder_q(p.s, ws.q.data(), p.q_by_member->data(), b, e); });
+  pool.parallel_for(p.s.cache_len, 16,
+                    [&](std::int64_t b, std::int64_t e) { fn(p, ws.q.data(), ws.k.data(), ws.s.data(), b, e); });
 }
 
 }  // namespace cromwell::attn_avx2

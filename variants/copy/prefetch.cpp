@@ -18,8 +18,10 @@ const bool registered = register_variant<CopyKernel>({
       const std::int64_t dist = p.integer("pf_dist");
       return [s, dist, &pool](CopyKernel::Workspace& ws) {
         pool.parallel_for(s.n, 16, [&](std::int64_t b, std::int64_t e) {
-          if (dist > 0) copy_avx2::copy<copy_avx2::Store::normal, true>(ws.x.data(), ws.y.data(), b, e, dist);
-          else copy_avx2::copy<copy_avx2::Store::normal, false>(ws.x.data(), ws.y.data(), b, e, 0);
+          if (dist > 0)
+            copy_avx2::copy<copy_avx2::Store::normal, true>(ws.x.data(), ws.y.data(), b, e, dist);
+          else
+            copy_avx2::copy<copy_avx2::Store::normal, false>(ws.x.data(), ws.y.data(), b, e, 0);
         });
       };
     },

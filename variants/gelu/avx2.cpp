@@ -32,7 +32,9 @@ template <Form F>
 }
 
 template <Form F>
-[[gnu::target("avx2,fma")]] float gelu1(float x) { return _mm256_cvtss_f32(gelu<F>(_mm256_set1_ps(x))); }
+[[gnu::target("avx2,fma")]] float gelu1(float x) {
+  return _mm256_cvtss_f32(gelu<F>(_mm256_set1_ps(x)));
+}
 
 template <Form F, bool NT>
 [[gnu::target("avx2,fma")]] void gelu_range(const float* x, float* y, std::int64_t b, std::int64_t e) {

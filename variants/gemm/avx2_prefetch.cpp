@@ -24,10 +24,11 @@ const bool registered = register_variant<GemmKernel>({
     .summary = "gemm.avx2 plus software prefetch of the packed panels and the C tile",
     .isa = {"avx2", "fma"},
     .space = space(),
-    .prepare = [](const GemmShape& s, const ParamValues& p, Pool& pool) {
-      const std::int64_t dist = p.integer("pf_dist");
-      return blis_avx2::prepare(s, blis_avx2::blocking_of(p), {prefetch::hint_of(p, dist), dist}, pool);
-    },
+    .prepare =
+        [](const GemmShape& s, const ParamValues& p, Pool& pool) {
+          const std::int64_t dist = p.integer("pf_dist");
+          return blis_avx2::prepare(s, blis_avx2::blocking_of(p), {prefetch::hint_of(p, dist), dist}, pool);
+        },
 });
 
 }  // namespace

@@ -25,9 +25,10 @@ const bool registered = register_variant<GemmKernel>({
     .summary = "gemm.avx2 with AVX-512: 14×32 micro-kernel, 28 zmm accumulators, masked edges",
     .isa = {"avx512f"},
     .space = {.params = blis_avx512::blocking_params(), .constraints = blis_avx512::blocking_constraints()},
-    .prepare = [](const GemmShape& s, const ParamValues& p, Pool& pool) {
-      return blis_avx512::prepare(s, blis_avx512::blocking_of(p), blis_avx512::prefetch_of(p), pool);
-    },
+    .prepare =
+        [](const GemmShape& s, const ParamValues& p, Pool& pool) {
+          return blis_avx512::prepare(s, blis_avx512::blocking_of(p), blis_avx512::prefetch_of(p), pool);
+        },
 });
 
 }  // namespace

@@ -54,10 +54,9 @@ template <Hint H>
 [[gnu::target("avx2,fma")]] inline void micro_kernel(std::int64_t kc, const float* __restrict a,
                                                      const float* __restrict b, float* c, std::int64_t ldc,
                                                      bool accumulate, std::int64_t dist) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(),
-         c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
-         c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(),
-         c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(),
+         c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(),
+         c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
   if constexpr (H != Hint::none)
     for (int r = 0; r < kMR; ++r) {
       prefetch::line<H>(c + r * ldc);
@@ -162,10 +161,9 @@ template <Hint H>
 }
 
 template <Hint H>
-[[gnu::target("avx2,fma")]] void gemm_loops(const GemmShape& s, const Blocking& bl, const float* a,
-                                            const float* b, float* c, std::int64_t m0, std::int64_t m1,
-                                            std::int64_t n0, std::int64_t n1, float* ap, float* bp,
-                                            std::int64_t dist) {
+[[gnu::target("avx2,fma")]] void gemm_loops(const GemmShape& s, const Blocking& bl, const float* a, const float* b,
+                                            float* c, std::int64_t m0, std::int64_t m1, std::int64_t n0,
+                                            std::int64_t n1, float* ap, float* bp, std::int64_t dist) {
   for (std::int64_t jc = n0; jc < n1; jc += bl.nc) {
     const std::int64_t nc = std::min(bl.nc, n1 - jc);
     for (std::int64_t pc = 0; pc < s.k; pc += bl.kc) {
@@ -213,9 +211,10 @@ inline std::vector<Constraint> blocking_constraints() {
   all.push_back({"micro-panels-fit-L1", Constraint::Kind::heuristic,
                  [](const ParamValues& p, const Dims&, const CacheSizes& c) -> std::string {
                    const auto bytes = p.integer("kc") * (kMR + kNR) * 4;
-                   return bytes > c.l1d ? fmt::format("A and B micro-panels (kc·(MR+NR)·4 = {} KiB) exceed L1D ({} KiB)",
-                                                      bytes >> 10, c.l1d >> 10)
-                                        : "";
+                   return bytes > c.l1d
+                              ? fmt::format("A and B micro-panels (kc·(MR+NR)·4 = {} KiB) exceed L1D ({} KiB)",
+                                            bytes >> 10, c.l1d >> 10)
+                              : "";
                  }});
   return all;
 }

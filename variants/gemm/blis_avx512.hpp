@@ -65,9 +65,8 @@ namespace detail {
 // acc(M×32) += Ap(M×n) · Bp(n×32), advancing a and b past the n k-iterations; with dist > 0,
 // prefetches the packed panels dist k-iterations ahead.
 template <int M>
-[[gnu::target("avx512f"), gnu::always_inline]] inline void k_loop(__m512 (&acc)[M][2], std::int64_t n,
-                                                                  const float*& a, const float*& b,
-                                                                  std::int64_t dist) {
+[[gnu::target("avx512f"), gnu::always_inline]] inline void k_loop(__m512 (&acc)[M][2], std::int64_t n, const float*& a,
+                                                                  const float*& b, std::int64_t dist) {
 #pragma GCC unroll 4
   for (std::int64_t p = 0; p < n; ++p) {
     if (dist > 0) {
@@ -132,8 +131,8 @@ template <int M>
   }
 }
 
-using MicroKernel = void (*)(std::int64_t, const float*, const float*, float*, std::int64_t, bool, __mmask16,
-                             __mmask16, const Prefetch&);
+using MicroKernel = void (*)(std::int64_t, const float*, const float*, float*, std::int64_t, bool, __mmask16, __mmask16,
+                             const Prefetch&);
 
 template <int... M>
 constexpr auto make_kernels(std::integer_sequence<int, M...>) {
@@ -152,7 +151,7 @@ inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR
     t[2 * i] = _mm512_maskz_unpacklo_ps(all, v[2 * i], v[2 * i + 1]);
     t[2 * i + 1] = _mm512_maskz_unpackhi_ps(all, v[2 * i], v[2 * i + 1]);
   }
-  for (int i = 0; i < 4; ++i) {   // u[4i+q] lane L = column 4L+q of rows 4i..4i+3
+  for (int i = 0; i < 4; ++i) {  // u[4i+q] lane L = column 4L+q of rows 4i..4i+3
     u[4 * i + 0] = _mm512_maskz_shuffle_ps(all, t[4 * i + 0], t[4 * i + 2], 0x44);
     u[4 * i + 1] = _mm512_maskz_shuffle_ps(all, t[4 * i + 0], t[4 * i + 2], 0xee);
     u[4 * i + 2] = _mm512_maskz_shuffle_ps(all, t[4 * i + 1], t[4 * i + 3], 0x44);
@@ -212,9 +211,9 @@ inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR
   }
 }
 
-[[gnu::target("avx512f")]] inline void macro_kernel(std::int64_t mc, std::int64_t nc, std::int64_t kc,
-                                                    const float* ap, const float* bp, float* c, std::int64_t ldc,
-                                                    bool accumulate, const Prefetch& pf) {
+[[gnu::target("avx512f")]] inline void macro_kernel(std::int64_t mc, std::int64_t nc, std::int64_t kc, const float* ap,
+                                                    const float* bp, float* c, std::int64_t ldc, bool accumulate,
+                                                    const Prefetch& pf) {
   for (std::int64_t jr = 0; jr < nc; jr += kNR) {
     const std::int64_t nr = std::min(kNR, nc - jr);
     const __mmask16 m0 = nr >= 16 ? 0xffff : __mmask16((1u << nr) - 1);
@@ -278,8 +277,8 @@ inline std::vector<Constraint> blocking_constraints() {
   all.push_back({"B-micro-panel-fits-L1", Constraint::Kind::heuristic,
                  [](const ParamValues& p, const Dims&, const CacheSizes& c) -> std::string {
                    const auto bytes = p.integer("kc") * kNR * 4;
-                   return bytes > c.l1d ? fmt::format("B micro-panel (kc·NR·4 = {} KiB) exceeds L1D ({} KiB)", bytes >> 10,
-                                                      c.l1d >> 10)
+                   return bytes > c.l1d ? fmt::format("B micro-panel (kc·NR·4 = {} KiB) exceeds L1D ({} KiB)",
+                                                      bytes >> 10, c.l1d >> 10)
                                         : "";
                  }});
   return all;

@@ -14,8 +14,8 @@
 namespace cromwell {
 namespace {
 
-void gemm_blocked_rows(const GemmShape& s, std::int64_t tile, const float* a, const float* b, float* c,
-                       std::int64_t i0, std::int64_t i1) {
+void gemm_blocked_rows(const GemmShape& s, std::int64_t tile, const float* a, const float* b, float* c, std::int64_t i0,
+                       std::int64_t i1) {
   for (std::int64_t i = i0; i < i1; ++i)
     for (std::int64_t j = 0; j < s.n; ++j) c[i * s.n + j] = 0.0f;
   for (std::int64_t jj = 0; jj < s.n; jj += tile) {
@@ -47,8 +47,10 @@ const bool registered = register_variant<GemmKernel>({
                                  const auto tile = p.integer("tile");
                                  const auto big = std::max({d.at("m"), d.at("n"), d.at("k")});
                                  if (tile > big)
-                                   return fmt::format("tile={} exceeds every dimension (largest {}): "
-                                                      "same schedule as a smaller tile", tile, big);
+                                   return fmt::format(
+                                       "tile={} exceeds every dimension (largest {}): "
+                                       "same schedule as a smaller tile",
+                                       tile, big);
                                  return "";
                                }}}},
     .prepare = [](const GemmShape& s, const ParamValues& p, Pool& pool) -> Runnable<GemmKernel> {
@@ -57,8 +59,7 @@ const bool registered = register_variant<GemmKernel>({
         // Whole block rows per thread, so no two threads write one tile.
         const std::int64_t blocks = (s.m + tile - 1) / tile;
         pool.parallel_for(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
-          gemm_blocked_rows(s, tile, ws.a.data(), ws.b.data(), ws.c.data(), b0 * tile,
-                            std::min(b1 * tile, s.m));
+          gemm_blocked_rows(s, tile, ws.a.data(), ws.b.data(), ws.c.data(), b0 * tile, std::min(b1 * tile, s.m));
         });
       };
     },

@@ -7,8 +7,7 @@
 namespace cromwell {
 namespace {
 
-void gemm_naive_rows(const GemmShape& s, const float* a, const float* b, float* c, std::int64_t i0,
-                     std::int64_t i1) {
+void gemm_naive_rows(const GemmShape& s, const float* a, const float* b, float* c, std::int64_t i0, std::int64_t i1) {
   for (std::int64_t i = i0; i < i1; ++i)
     for (std::int64_t j = 0; j < s.n; ++j) {
       float sum = 0.0f;

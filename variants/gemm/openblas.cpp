@@ -19,8 +19,8 @@ const bool registered = register_variant<GemmKernel>({
       const int threads = pool.size();
       return [s, threads](GemmWorkspace& ws) {
         openblas_set_num_threads(threads);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(s.m), int(s.n), int(s.k), 1.0f,
-                    ws.a.data(), int(s.k), ws.b.data(), int(s.n), 0.0f, ws.c.data(), int(s.n));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(s.m), int(s.n), int(s.k), 1.0f, ws.a.data(),
+                    int(s.k), ws.b.data(), int(s.n), 0.0f, ws.c.data(), int(s.n));
       };
     },
     .child_env = openblas_peer::child_env,

@@ -18,7 +18,8 @@ const bool registered = register_variant<GemvKernel>({
               .constraints = {prefetch::hint_needs_distance()}},
     .prepare = [](const GemvShape& s, const ParamValues& p, Pool& pool) -> Runnable<GemvKernel> {
       const std::int64_t dist = p.integer("pf_dist");
-      const auto rows = prefetch::dispatch(prefetch::hint_of(p, dist), []<prefetch::Hint H>() { return &gemv_avx2::rows<H>; });
+      const auto rows =
+          prefetch::dispatch(prefetch::hint_of(p, dist), []<prefetch::Hint H>() { return &gemv_avx2::rows<H>; });
       return [s, dist, rows, &pool](GemvKernel::Workspace& ws) {
         pool.parallel_for(s.n, 4, [&](std::int64_t b, std::int64_t e) {
           rows(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, dist);

@@ -70,9 +70,8 @@ const bool registered = register_variant<GemvKernel>({
     .space = {},
     .prepare = [](const GemvShape& s, const ParamValues&, Pool& pool) -> Runnable<GemvKernel> {
       return [s, &pool](GemvKernel::Workspace& ws) {
-        pool.parallel_for(s.n, 4, [&](std::int64_t b, std::int64_t e) {
-          rows(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e);
-        });
+        pool.parallel_for(
+            s.n, 4, [&](std::int64_t b, std::int64_t e) { rows(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e); });
       };
     },
 });

@@ -20,7 +20,8 @@ const bool registered = register_variant<GemvKernel>({
     .space = {},
     .prepare = [](const GemvShape& s, const ParamValues&, Pool& pool) -> Runnable<GemvKernel> {
       return [s, &pool](GemvKernel::Workspace& ws) {
-        pool.parallel_for(s.n, 1, [&](std::int64_t b, std::int64_t e) { gemv_rows(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e); });
+        pool.parallel_for(
+            s.n, 1, [&](std::int64_t b, std::int64_t e) { gemv_rows(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e); });
       };
     },
 });

@@ -42,10 +42,14 @@ using Sum = float (*)(const float*, std::int64_t, std::int64_t);
 
 Sum sum_for(std::int64_t streams) {
   switch (streams) {
-    case 1: return &sum_avx2<1>;
-    case 2: return &sum_avx2<2>;
-    case 4: return &sum_avx2<4>;
-    default: return &sum_avx2<8>;
+    case 1:
+      return &sum_avx2<1>;
+    case 2:
+      return &sum_avx2<2>;
+    case 4:
+      return &sum_avx2<4>;
+    default:
+      return &sum_avx2<8>;
   }
 }
 

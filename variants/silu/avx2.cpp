@@ -28,8 +28,10 @@ const bool registered = register_variant<SiluKernel>({
       const bool nt = store::nt(p);
       return [s, nt, &pool](SiluKernel::Workspace& ws) {
         pool.parallel_for(s.n, 16, [&](std::int64_t b, std::int64_t e) {
-          if (nt) silu_range<true>(ws.x.data(), ws.y.data(), b, e);
-          else silu_range<false>(ws.x.data(), ws.y.data(), b, e);
+          if (nt)
+            silu_range<true>(ws.x.data(), ws.y.data(), b, e);
+          else
+            silu_range<false>(ws.x.data(), ws.y.data(), b, e);
         });
       };
     },

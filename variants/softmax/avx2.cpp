@@ -58,8 +58,8 @@ template <bool NT>
 // same length, its y 32-byte aligned for nt) is written and `next` (n floats, or null) is
 // prefetched, a line per 16 floats of x, as is y for ownership ahead of the stores.
 template <bool NT>
-[[gnu::target("avx2,fma,prfchw")]] float exp_sum(const float* x, std::int64_t n, float m, float* e,
-                                                 const float* next, const Pending& prev) {
+[[gnu::target("avx2,fma,prfchw")]] float exp_sum(const float* x, std::int64_t n, float m, float* e, const float* next,
+                                                 const Pending& prev) {
   const __m256 vm = _mm256_set1_ps(m);
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
   std::int64_t i = 0;
@@ -131,8 +131,10 @@ const bool registered = register_variant<SoftmaxKernel>({
       const bool nt = store::nt(p);
       return [s, nt, &pool](SoftmaxKernel::Workspace& ws) {
         pool.parallel_for(s.rows, 1, [&](std::int64_t b, std::int64_t e) {
-          if (nt) softmax_rows<true>(s, ws.x.data(), ws.y.data(), b, e);
-          else softmax_rows<false>(s, ws.x.data(), ws.y.data(), b, e);
+          if (nt)
+            softmax_rows<true>(s, ws.x.data(), ws.y.data(), b, e);
+          else
+            softmax_rows<false>(s, ws.x.data(), ws.y.data(), b, e);
         });
       };
     },

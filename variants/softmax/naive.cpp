@@ -29,7 +29,8 @@ const bool registered = register_variant<SoftmaxKernel>({
     .space = {},
     .prepare = [](const RowsShape& s, const ParamValues&, Pool& pool) -> Runnable<SoftmaxKernel> {
       return [s, &pool](SoftmaxKernel::Workspace& ws) {
-        pool.parallel_for(s.rows, 1, [&](std::int64_t b, std::int64_t e) { softmax_rows(s, ws.x.data(), ws.y.data(), b, e); });
+        pool.parallel_for(s.rows, 1,
+                          [&](std::int64_t b, std::int64_t e) { softmax_rows(s, ws.x.data(), ws.y.data(), b, e); });
       };
     },
 });

@@ -74,8 +74,10 @@ const bool registered = register_variant<SoftmaxKernel>({
       const bool nt = store::nt(p);
       return [s, nt, &pool](SoftmaxKernel::Workspace& ws) {
         pool.parallel_for(s.rows, 1, [&](std::int64_t b, std::int64_t e) {
-          if (nt) softmax_rows<true>(s, ws.x.data(), ws.y.data(), b, e);
-          else softmax_rows<false>(s, ws.x.data(), ws.y.data(), b, e);
+          if (nt)
+            softmax_rows<true>(s, ws.x.data(), ws.y.data(), b, e);
+          else
+            softmax_rows<false>(s, ws.x.data(), ws.y.data(), b, e);
         });
       };
     },
