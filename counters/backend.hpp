@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/record.hpp"
+#include "harness/core/record.hpp"
 
 namespace cromwell {
 

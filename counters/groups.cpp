@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/isa.hpp"
+#include "harness/platform/isa.hpp"
 
 namespace cromwell {
 namespace fs = std::filesystem;

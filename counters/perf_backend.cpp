@@ -10,7 +10,7 @@
 #include "counters/groups.hpp"
 #include "counters/perf_backend.hpp"
 #include "counters/perf_events.hpp"
-#include "harness/pool.hpp"
+#include "harness/platform/pool.hpp"
 
 namespace cromwell {
 namespace {

@@ -13,7 +13,7 @@
 #include "counters/perf_backend.hpp"
 #include "counters/perf_events.hpp"
 #include "counters/sim.hpp"
-#include "harness/pool.hpp"
+#include "harness/platform/pool.hpp"
 
 namespace cromwell {
 namespace {

@@ -19,7 +19,7 @@
 
 #include "counters/perf_backend.hpp"
 #include "counters/sim.hpp"
-#include "harness/machine.hpp"
+#include "harness/platform/machine.hpp"
 
 namespace cromwell {
 namespace {

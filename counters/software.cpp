@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "counters/perf_backend.hpp"
-#include "harness/pool.hpp"
+#include "harness/platform/pool.hpp"
 
 namespace cromwell {
 namespace {

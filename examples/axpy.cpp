@@ -1,7 +1,7 @@
 // Your own kernel: y = a·x + y (axpy), with two variants. Everything Cromwell needs is here: the
 // kernel (shape, workspace, double reference, check with a stated tolerance, work model) and
 // self-registering variants; cromwell::main gives them list, check, sweep, run and compare.
-#include <harness/registry.hpp>
+#include <harness/core/registry.hpp>
 
 #include <cmath>
 #include <limits>

@@ -38,8 +38,8 @@
 
 #include <fmt/format.h>
 
-#include "harness/kernel.hpp"
-#include "harness/param.hpp"
+#include "harness/core/kernel.hpp"
+#include "harness/core/param.hpp"
 
 namespace cromwell {
 
@@ -141,7 +141,7 @@ struct AttnScoresKernel {
     for (auto& v : ws.s.view) v = std::numeric_limits<float>::quiet_NaN();
     return ws;
   }
-  // The harness calls the overload with the config's params (harness/kernel.hpp); this one
+  // The harness calls the overload with the config's params (harness/core/kernel.hpp); this one
   // builds the shd layout.
   static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& alloc) {
     return workspace_in(AttnLayout::shd, s, seed, alloc);

@@ -27,7 +27,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/kernel.hpp"
+#include "harness/core/kernel.hpp"
 
 namespace cromwell {
 

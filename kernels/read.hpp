@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/kernel.hpp"
+#include "harness/core/kernel.hpp"
 #include "kernels/shapes.hpp"
 
 namespace cromwell {

@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/param.hpp"
+#include "harness/core/param.hpp"
 
 namespace cromwell::openblas_peer {
 

@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "harness/param.hpp"
-#include "harness/space.hpp"
+#include "harness/core/param.hpp"
+#include "harness/core/space.hpp"
 
 namespace cromwell::prefetch {
 

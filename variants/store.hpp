@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/param.hpp"
+#include "harness/core/param.hpp"
 
 namespace cromwell::store {
 

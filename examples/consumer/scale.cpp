@@ -1,6 +1,6 @@
 // y = 2·x: the smallest kernel a user can register against the installed package.
 #include <cmath>
-#include <harness/registry.hpp>
+#include <harness/core/registry.hpp>
 #include <stdexcept>
 
 namespace {

@@ -4,7 +4,7 @@
 // contiguous ranges.
 #include <cmath>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "variants/attn_scores/scores_avx2.hpp"
 
 namespace cromwell {

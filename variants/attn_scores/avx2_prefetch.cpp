@@ -8,7 +8,7 @@
 // The prefetches run on the first pass over each tile of keys, the one that brings it in.
 #include <cmath>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "variants/attn_scores/scores_avx2.hpp"
 
 namespace cromwell {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "variants/attn_scores/scalar.hpp"
 
 namespace cromwell {

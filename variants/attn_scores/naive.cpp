@@ -3,7 +3,7 @@
 // scale. Keys are split among threads in contiguous ranges, so decode (seq 1) splits too.
 #include <cmath>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "variants/attn_scores/scalar.hpp"
 
 namespace cromwell {

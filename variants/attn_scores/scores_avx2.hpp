@@ -32,7 +32,7 @@
 #include <memory>
 #include <vector>
 
-#include "harness/pool.hpp"
+#include "harness/platform/pool.hpp"
 #include "kernels/attn_scores.hpp"
 #include "variants/prefetch.hpp"
 #include "variants/vecmath_avx2.hpp"

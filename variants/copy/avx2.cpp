@@ -1,7 +1,7 @@
 // copy.avx2 — copy.naive with explicit AVX2 loads and stores, 32 floats per iteration; ordinary
 // stores, so every destination line is first read for ownership (12n bytes of traffic for 8n of
 // work).
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/copy.hpp"
 #include "variants/copy/stream_avx2.hpp"
 

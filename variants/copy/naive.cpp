@@ -1,6 +1,6 @@
 // copy.naive — the plain element loop (the compiler may turn it into a call to memcpy, as it
 // would in a programmer's code). Threads copy contiguous shares.
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/copy.hpp"
 
 namespace cromwell {

@@ -2,7 +2,7 @@
 // destination bypasses the caches and is not read for ownership, so the copy moves 8n bytes
 // instead of 12n. Pays off on arrays far larger than the last-level cache; hurts when y is read
 // again soon.
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/copy.hpp"
 #include "variants/copy/stream_avx2.hpp"
 

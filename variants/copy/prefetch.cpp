@@ -1,6 +1,6 @@
 // copy.prefetch — copy.avx2 plus software prefetch of the source:
 //   pf_dist  distance ahead, in 64-byte cache lines of x (0 = no prefetch instructions)
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/copy.hpp"
 #include "variants/copy/stream_avx2.hpp"
 

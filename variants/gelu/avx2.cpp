@@ -4,7 +4,7 @@
 //          tanh:    y = ½x(1 + tanh v), the formula as written (tanh adds a polynomial for
 //                   small |v| and a blend to the same exp and division)
 //   store  normal | nt: ordinary or non-temporal stores for y (variants/store.hpp)
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gelu.hpp"
 #include "variants/store.hpp"
 #include "variants/vecmath_avx2.hpp"

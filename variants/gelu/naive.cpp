@@ -2,7 +2,7 @@
 // infinities answered exactly (x³ overflows first). Threads take contiguous shares.
 #include <cmath>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gelu.hpp"
 
 namespace cromwell {

@@ -27,7 +27,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gemm.hpp"
 #include "variants/gemm/blis_plan.hpp"
 #include "variants/prefetch.hpp"

@@ -42,7 +42,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gemm.hpp"
 #include "variants/gemm/blis_plan.hpp"
 

@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "harness/param.hpp"
-#include "harness/space.hpp"
+#include "harness/core/param.hpp"
+#include "harness/core/space.hpp"
 #include "kernels/gemm.hpp"
 
 namespace cromwell::blis {

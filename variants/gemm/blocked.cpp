@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gemm.hpp"
 
 namespace cromwell {

@@ -1,7 +1,7 @@
 // gemm.naive — the plain fp32 triple loop a programmer writes first: for each C[i][j], a dot
 // product of row i of A with column j of B, accumulated in fp32. Compiled with the baseline flags
 // only. No parameters. With threads > 1 the rows of C are split among the pool's threads.
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gemm.hpp"
 
 namespace cromwell {

@@ -3,7 +3,7 @@
 //   core  auto | haswell (AVX2) | skylakex, cooperlake (AVX-512) | zen | sandybridge (AVX)
 // OpenBLAS uses its own threads (openblas_set_num_threads before each call): the pool's pinning
 // does not apply to them, and the pool's workers sleep while it runs.
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gemm.hpp"
 #include "variants/openblas_peer.hpp"
 

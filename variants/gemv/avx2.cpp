@@ -1,7 +1,7 @@
 // gemv.avx2 — gemv.naive with AVX2/FMA: each thread's rows walked as four sequential streams
 // that share the loads of x (variants/gemv/rows_avx2.hpp). Rows are split among threads in
 // contiguous shares.
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "variants/gemv/rows_avx2.hpp"
 
 namespace cromwell {

@@ -2,7 +2,7 @@
 //   pf_dist  distance ahead in W, in 64-byte cache lines (0 = no prefetch instructions)
 //   pf_hint  t0 | t1 | t2 | nta (variants/prefetch.hpp): nta keeps W, used once, from evicting x
 //            and y from the caches
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "variants/gemv/rows_avx2.hpp"
 
 namespace cromwell {

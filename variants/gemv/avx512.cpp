@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gemv.hpp"
 
 namespace cromwell {

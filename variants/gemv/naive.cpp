@@ -1,5 +1,5 @@
 // gemv.naive — the plain loop: a scalar fp32 dot product per row. Rows are split among threads.
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gemv.hpp"
 
 namespace cromwell {

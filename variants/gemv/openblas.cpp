@@ -1,6 +1,6 @@
 // gemv.openblas — a peer: cblas_sgemv from OpenBLAS, with the same `core` parameter as
 // gemm.openblas (variants/openblas_peer.hpp). OpenBLAS uses its own threads.
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/gemv.hpp"
 #include "variants/openblas_peer.hpp"
 

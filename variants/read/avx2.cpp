@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/read.hpp"
 #include "variants/vecmath_avx2.hpp"
 

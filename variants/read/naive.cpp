@@ -3,7 +3,7 @@
 // With threads > 1 each thread sums a contiguous share; the partial sums are added in order.
 #include <vector>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/read.hpp"
 
 namespace cromwell {

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/rmsnorm.hpp"
 
 namespace cromwell {

@@ -2,7 +2,7 @@
 // Rows are split among threads.
 #include <cmath>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/rmsnorm.hpp"
 
 namespace cromwell {

@@ -1,6 +1,6 @@
 // silu.avx2 — silu.naive with the AVX2 SiLU of variants/vecmath_avx2.hpp, 8 floats at a time.
 //   store  normal | nt: ordinary or non-temporal stores for y (variants/store.hpp)
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/silu.hpp"
 #include "variants/store.hpp"
 #include "variants/vecmath_avx2.hpp"

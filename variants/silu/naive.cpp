@@ -2,7 +2,7 @@
 // alone gives NaN at −inf). Threads take contiguous shares.
 #include <cmath>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/silu.hpp"
 
 namespace cromwell {

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/softmax.hpp"
 #include "variants/store.hpp"
 #include "variants/vecmath_avx2.hpp"

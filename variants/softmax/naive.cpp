@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/softmax.hpp"
 
 namespace cromwell {

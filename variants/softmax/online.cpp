@@ -4,7 +4,7 @@
 //   store  normal | nt: how y is written (variants/store.hpp)
 #include <limits>
 
-#include "harness/registry.hpp"
+#include "harness/core/registry.hpp"
 #include "kernels/softmax.hpp"
 #include "variants/store.hpp"
 #include "variants/vecmath_avx2.hpp"

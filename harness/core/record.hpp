@@ -1,0 +1,43 @@
+#pragma once
+// Record: one result row. A failure is a record, never a crash of the sweep.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/core/config.hpp"
+
+namespace cromwell {
+
+enum class Status { rejected, pruned, unsupported, failed, error, measured };
+std::string_view to_string(Status);
+
+// A counter value with its provenance: empty `value` means unavailable, and `reason` says why.
+struct Metric {
+  std::string name;
+  std::optional<double> value;
+  std::string reason;
+};
+
+struct Record {
+  Config config;
+  Status status = Status::measured;
+  std::string reason;  // why rejected/pruned/unsupported/failed/error
+  std::string note;    // facts about the row (peer library core, pinning caveat)
+  int repetitions = 0;
+  std::vector<double> samples_ns;  // per-repetition time per call
+  std::optional<double> time_ns, time_ns_min, err_pct, gflops, gbps, steal_pct;
+  bool unstable = false;        // err_pct above the instability threshold
+  std::string counters_source;  // "none", "sw", "perf:zen3", "sim:zen3"
+  std::string counters_scope;   // what the counter values cover
+  std::vector<Metric> metrics;
+};
+
+// Fills the time statistics (median, min, err% = median absolute percentage error), GFLOP/s and
+// GB/s from samples_ns and the work of one call.
+void summarize(Record& r, double flops, double bytes);
+constexpr double kUnstablePct = 5.0;
+
+// "20.966 ms", "5.2 ns": a time in the unit that keeps 4 significant digits readable.
+std::string human_time(double ns);
+
+}  // namespace cromwell

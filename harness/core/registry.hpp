@@ -1,0 +1,193 @@
+#pragma once
+// Registry: kernels and their variants, filled by self-registration from each variant file.
+//
+//   static const bool registered = cromwell::register_variant<GemmKernel>({
+//       .name = "avx2", .summary = "...", .isa = {"avx2", "fma"}, .space = {...},
+//       .prepare = [](const GemmShape& s, const ParamValues& p, Pool& pool) {
+//         return [=, &pool](GemmWorkspace& ws) { ... one call ... }; }});
+//
+// Registering a variant registers its kernel on first use. Duplicates and malformed spaces are
+// rejected at start-up with a message naming the variant.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/core/config.hpp"
+#include "harness/core/kernel.hpp"
+#include "harness/platform/pool.hpp"
+#include "harness/core/space.hpp"
+
+namespace cromwell {
+
+template <Kernel K>
+using Runnable = std::function<void(typename K::Workspace&)>;
+
+template <Kernel K>
+struct Variant {
+  std::string name;
+  std::string summary;           // one line: what it changes relative to its neighbour
+  std::vector<std::string> isa;  // CPU features it needs; checked at run time
+  Space space;
+  // Allocation, packing and planning for one config, outside the timed region. The returned
+  // callable is one kernel call; it may use `pool` (which outlives it).
+  std::function<Runnable<K>(const typename K::Shape&, const ParamValues&, Pool&)> prepare;
+  // Optional: an environment assignment ("OPENBLAS_CORETYPE=Haswell") that this config needs and
+  // this process lacks; the sweep then measures it in a child process with it set.
+  std::function<std::optional<std::string>(const ParamValues&)> child_env = {};
+  // Optional: facts to print with the row (a peer's library core, pinning caveats).
+  std::function<std::string(const ParamValues&, int threads)> note = {};
+  bool uses_pool = true;  // false: a peer with its own threads
+};
+
+// One config made runnable: workspace copies (several for a cold cache), the reference and the
+// prepared call. Built outside any timed region.
+class Instance {
+ public:
+  virtual ~Instance() = default;
+  virtual Check check() = 0;                // one call on a fresh workspace, compared
+  virtual void call(std::size_t copy) = 0;  // one call on workspace copy `copy`
+  virtual std::size_t copies() const = 0;
+  virtual Work work() const = 0;
+};
+
+struct InstanceOptions {
+  std::uint64_t seed = 42;
+  std::size_t align = 0;
+  bool cold = false;
+  std::size_t cold_bytes = 0;  // total bytes of workspace copies to rotate through when cold
+};
+
+struct KernelEntry {
+  std::string name, summary;
+  std::vector<std::string> dims;
+  std::vector<Dims> default_shapes, check_shapes, llm_shapes;
+  std::function<Dims(const Dims&)> normalize;  // validates, fills defaults; throws on bad input
+  std::function<Work(const Dims&)> model;
+};
+
+struct VariantEntry {
+  std::string kernel, name, summary;
+  std::vector<std::string> isa;
+  Space space;
+  bool uses_pool = true;
+  std::function<std::optional<std::string>(const ParamValues&)> child_env;
+  std::function<std::string(const ParamValues&, int)> note;
+  std::function<std::unique_ptr<Instance>(const Dims&, const ParamValues&, Pool&, const InstanceOptions&)> instantiate;
+  std::string id() const { return kernel + "." + name; }
+};
+
+class Registry {
+ public:
+  static Registry& get();
+  void add(KernelEntry k);   // ignored when the kernel is already known
+  void add(VariantEntry v);  // throws on a duplicate or malformed space
+  const std::vector<KernelEntry>& kernels() const { return kernels_; }
+  const std::vector<VariantEntry>& variants() const { return variants_; }  // sorted by id
+  const KernelEntry* kernel(std::string_view name) const;
+  const VariantEntry* variant(std::string_view id) const;
+  // Glob match on "kernel.variant" ('*', '?'); a bare kernel name selects all its variants.
+  std::vector<const VariantEntry*> select(const std::vector<std::string>& filters) const;
+  // Checks a parsed key against the registry (known variant, shape dims, valid param values,
+  // every param present); throws std::invalid_argument naming the problem.
+  void validate(const Config& c) const;
+
+ private:
+  std::vector<KernelEntry> kernels_;
+  std::vector<VariantEntry> variants_;
+};
+
+// Reference results are computed once per (kernel, shape, seed) and shared.
+std::shared_ptr<const void> cached_reference(const std::string& key,
+                                             const std::function<std::shared_ptr<const void>()>& make);
+
+namespace detail {
+
+template <Kernel K>
+class InstanceOf final : public Instance {
+ public:
+  InstanceOf(const typename K::Shape& shape, const ParamValues& params, Pool& pool, const InstanceOptions& opt,
+             const Variant<K>& v)
+      : shape_(shape) {
+    Alloc alloc{opt.align, &pool};
+    // A kernel whose workspace depends on the config (a data layout chosen by a param) provides
+    // make_workspace(shape, seed, alloc, params); see harness/kernel.hpp.
+    auto make = [&] {
+      if constexpr (requires { K::make_workspace(shape_, opt.seed, alloc, params); })
+        return K::make_workspace(shape_, opt.seed, alloc, params);
+      else
+        return K::make_workspace(shape_, opt.seed, alloc);
+    };
+    ws_.push_back(make());
+    if (opt.cold) {
+      const std::size_t one = std::max<std::size_t>(K::bytes(ws_[0]), 64);
+      const std::size_t want = std::min<std::size_t>((opt.cold_bytes + one - 1) / one, kMaxCopies);
+      while (ws_.size() < std::max<std::size_t>(want, 2)) ws_.push_back(make());
+    }
+    ref_key_ = std::string(K::name) + "/" + K::to_dims(shape_).str() + "/" + std::to_string(opt.seed);
+    run_ = v.prepare(shape_, params, pool);
+  }
+  Check check() override {
+    // The reference is computed from the untouched inputs, before the variant runs (and only when
+    // a check is asked for: `run --skip-check` under a simulator never pays for it).
+    auto ref = std::static_pointer_cast<const typename K::Reference>(cached_reference(ref_key_, [&] {
+      return std::static_pointer_cast<const void>(
+          std::make_shared<typename K::Reference>(K::reference(shape_, ws_[0])));
+    }));
+    run_(ws_[0]);
+    return K::check(shape_, ws_[0], *ref);
+  }
+  void call(std::size_t copy) override { run_(ws_[copy]); }
+  std::size_t copies() const override { return ws_.size(); }
+  Work work() const override { return K::model(shape_); }
+
+ private:
+  static constexpr std::size_t kMaxCopies = 1 << 16;
+  typename K::Shape shape_;
+  std::vector<typename K::Workspace> ws_;
+  std::string ref_key_;
+  Runnable<K> run_;
+};
+
+template <Kernel K>
+KernelEntry kernel_entry() {
+  KernelEntry e;
+  e.name = K::name;
+  e.summary = K::summary;
+  for (auto d : K::dims()) e.dims.emplace_back(d);
+  for (const auto& s : K::default_shapes()) e.default_shapes.push_back(K::to_dims(s));
+  for (const auto& s : K::check_shapes()) e.check_shapes.push_back(K::to_dims(s));
+  if constexpr (requires { K::llm_shapes(); })
+    for (const auto& s : K::llm_shapes()) e.llm_shapes.push_back(K::to_dims(s));
+  else
+    e.llm_shapes = e.default_shapes;
+  e.normalize = [](const Dims& d) { return K::to_dims(K::from_dims(d)); };
+  e.model = [](const Dims& d) { return K::model(K::from_dims(d)); };
+  return e;
+}
+
+}  // namespace detail
+
+template <Kernel K>
+bool register_variant(Variant<K> v) {
+  Registry& r = Registry::get();
+  r.add(detail::kernel_entry<K>());
+  VariantEntry e;
+  e.kernel = K::name;
+  e.name = v.name;
+  e.summary = v.summary;
+  e.isa = v.isa;
+  e.space = v.space;
+  e.uses_pool = v.uses_pool;
+  e.child_env = v.child_env;
+  e.note = v.note;
+  e.instantiate = [v](const Dims& d, const ParamValues& p, Pool& pool, const InstanceOptions& o) {
+    return std::unique_ptr<Instance>(new detail::InstanceOf<K>(K::from_dims(d), p, pool, o, v));
+  };
+  r.add(std::move(e));
+  return true;
+}
+
+}  // namespace cromwell

@@ -1,4 +1,0 @@
-// cromwell::main — main() for the cromwell binary and for projects that link cromwell::main.
-#include "harness/cli.hpp"
-
-int main(int argc, char** argv) { return cromwell::main(argc, argv); }

@@ -1,0 +1,50 @@
+#pragma once
+// Expansion of a sweep: kernels × variants × shapes × each variant's space × axes → configs,
+// with rejected and pruned points kept as records, and everything the user gave validated before
+// anything runs (so bad input writes nothing).
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/core/record.hpp"
+#include "harness/core/registry.hpp"
+#include "harness/io/sink.hpp"
+
+namespace cromwell {
+
+struct SweepRequest {
+  std::vector<std::string> filters;                       // kernel.variant globs
+  std::vector<std::pair<std::string, std::string>> sets;  // --set name=list
+  std::vector<std::string> shapes;                        // --shape m:..,n:..
+  bool check_shapes = false;                              // default to the awkward shapes
+  std::string preset;                                     // --shapes llm
+  std::vector<int> threads{1};
+  std::vector<std::string> pins{"none"};
+  std::vector<std::string> caches{"hot"};
+  std::vector<std::int64_t> aligns{0};
+  bool no_prune = false;
+};
+
+struct PlannedConfig {
+  Config config;
+  const VariantEntry* variant = nullptr;
+  Status status = Status::measured;  // rejected / pruned: not run; measured: to run
+  std::string reason;
+};
+
+struct Plan {
+  std::vector<PlannedConfig> configs;
+  std::vector<Axes> calibrations;  // one per (threads, pin) among the runnable configs
+  Columns columns;
+  std::vector<std::string> notes;  // remarks for the user (e.g. oversubscription)
+};
+
+// Throws std::invalid_argument naming the problem (unknown kernel/variant/param, bad value,
+// malformed shape, threads < 1, unknown pin or cache mode).
+Plan expand(const SweepRequest& req);
+
+// The built-in sweep run by `cromwell sweep` without filters or spec.
+SweepRequest default_sweep();
+
+}  // namespace cromwell
