@@ -10,6 +10,7 @@
 #include <string>
 
 #include "harness/core/param.hpp"
+#include "harness/platform/isa.hpp"
 
 namespace cromwell::store {
 
@@ -31,7 +32,7 @@ inline std::int64_t vector_start(const float* out, std::int64_t b, std::int64_t 
 }
 
 template <bool NT>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void put(float* p, __m256 v) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline void put(float* p, __m256 v) {
   if constexpr (NT)
     _mm256_stream_ps(p, v);
   else
@@ -40,7 +41,7 @@ template <bool NT>
 
 // After the last non-temporal store of a call: make them visible before the call returns.
 template <bool NT>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void finish() {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline void finish() {
   if constexpr (NT) _mm_sfence();
 }
 

@@ -23,22 +23,24 @@
 // (which then work from e^−|x| ≤ 1, so that nothing overflows).
 #include <immintrin.h>
 
+#include "harness/platform/isa.hpp"
+
 namespace cromwell::vecmath {
 
 // The sum and the maximum of the 8 lanes.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline float hsum(__m256 v) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline float hsum(__m256 v) {
   const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
   return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
 }
 
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline float hmax(__m256 v) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline float hmax(__m256 v) {
   const __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   const __m128 t = _mm_max_ps(m, _mm_movehl_ps(m, m));
   return _mm_cvtss_f32(_mm_max_ss(t, _mm_movehdup_ps(t)));
 }
 
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 pow2i(__m256i n) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 pow2i(__m256i n) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
 }
 
@@ -46,13 +48,13 @@ namespace cromwell::vecmath {
 // 2^⌊n/8⌋ · 2^((n mod 8)/8) · e^r, the middle factor from an 8-entry table held in one register.
 //
 // t = x·8·log₂e + 1.5·2²³ is rounded to an integer by the addition; its low bits are n.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 shifted(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 shifted(__m256 x) {
   return _mm256_fmadd_ps(x, _mm256_set1_ps(8 * 1.44269504088896341f), _mm256_set1_ps(12582912.0f));
 }
 
 // r = x − n·ln2/8 in two steps (Cody–Waite: the high part has 9 significant bits, so its product
 // with |n| < 2¹¹ is exact).
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 reduce(__m256 x, __m256 t) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 reduce(__m256 x, __m256 t) {
   const __m256 n = _mm256_sub_ps(t, _mm256_set1_ps(12582912.0f));
   const __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f / 8), x);
   return _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f / 8), r);
@@ -60,7 +62,7 @@ namespace cromwell::vecmath {
 
 // e^r − 1 on |r| ≤ ln2/16 as r + r²·(c₂ + c₃·r), fitted for least maximum relative error of
 // e^r (0.44·2⁻²⁴).
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 expm1_reduced(__m256 r) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 expm1_reduced(__m256 r) {
   const __m256 c = _mm256_fmadd_ps(_mm256_set1_ps(0.16667236f), r, _mm256_set1_ps(0.50006449f));
   return _mm256_fmadd_ps(_mm256_mul_ps(r, r), c, r);
 }
@@ -68,7 +70,7 @@ namespace cromwell::vecmath {
 // 2^((n mod 8)/8) · 2^⌊n/8⌋ for |n| < 8·126, from t. The table holds the bits of 2^(j/8) minus
 // j·2²⁰; vpermps reads j from the low 3 bits of t, and adding t·2²⁰ puts j·2²⁰ back and ⌊n/8⌋
 // into the exponent field.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 scale(__m256 t) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 scale(__m256 t) {
   const __m256 table = _mm256_castsi256_ps(_mm256_setr_epi32(0x3f800000, 0x3f7b95c2, 0x3f7837f0, 0x3f75fed7, 0x3f7504f3,
                                                              0x3f75672a, 0x3f7744fd, 0x3f7ac0c7));
   const __m256i ti = _mm256_castps_si256(t);
@@ -77,18 +79,18 @@ namespace cromwell::vecmath {
 }
 
 // e^x for lanes with |x| ≤ 87.3, where every factor is a normal float: 11 vector instructions.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 exp_common(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 exp_common(__m256 x) {
   const __m256 t = shifted(x);
   const __m256 s = scale(t);
   return _mm256_fmadd_ps(s, expm1_reduced(reduce(x, t)), s);
 }
 
 // Whether each lane lies outside |x| ≤ 87.3 (or is NaN), and whether any does.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 wide_lanes(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 wide_lanes(__m256 x) {
   return _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), x), _mm256_set1_ps(87.3f), _CMP_NLE_UQ);
 }
 
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline bool any_wide(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline bool any_wide(__m256 x) {
   return __builtin_expect(_mm256_movemask_ps(wide_lanes(x)), 0);
 }
 
@@ -96,7 +98,7 @@ namespace cromwell::vecmath {
 // both normal floats, so only the last product rounds — also into the subnormal range. Below
 // −104 the result is +0, given directly: a product that underflows to zero takes a slow
 // microcode assist (≈ 50 cycles) on current x86 cores, and masked attention rows are full of −inf.
-[[gnu::target("avx2,fma"), gnu::noinline]] inline __m256 exp_wide(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::noinline]] inline __m256 exp_wide(__m256 x) {
   const __m256 zero = _mm256_cmp_ps(x, _mm256_set1_ps(-104.0f), _CMP_LT_OQ);
   const __m256 xc = _mm256_min_ps(_mm256_andnot_ps(zero, x), _mm256_set1_ps(89.0f));  // NaN → 89
   const __m256 t = shifted(xc);
@@ -109,24 +111,24 @@ namespace cromwell::vecmath {
   return _mm256_blendv_ps(_mm256_andnot_ps(zero, y), _mm256_add_ps(x, x), _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 exp(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 exp(__m256 x) {
   return any_wide(x) ? exp_wide(x) : exp_common(x);
 }
 
 // 1 / (1 + e^−x) and x / (1 + e^−x) for lanes with |x| ≤ 87.3.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 sigmoid_common(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 sigmoid_common(__m256 x) {
   const __m256 e = exp_common(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f)));
   return _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 silu_common(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 silu_common(__m256 x) {
   const __m256 e = exp_common(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f)));
   return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
 // The rare lanes work from t = e^(−|x|) ≤ 1, so that nothing overflows: sigmoid is 1/(1+t) for
 // x ≥ 0 and t/(1+t) for x < 0.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 sigmoid_rare(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 sigmoid_rare(__m256 x) {
   const __m256 one = _mm256_set1_ps(1.0f);
   const __m256 neg = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
   const __m256 t = exp(_mm256_or_ps(x, _mm256_set1_ps(-0.0f)));
@@ -135,31 +137,31 @@ namespace cromwell::vecmath {
 
 // A vector with rare lanes: those get the rare formula, the others the common one, so a lane's
 // result does not depend on its neighbours.
-[[gnu::target("avx2,fma"), gnu::noinline]] inline __m256 sigmoid_wide(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::noinline]] inline __m256 sigmoid_wide(__m256 x) {
   const __m256 wide = wide_lanes(x);
   return _mm256_blendv_ps(sigmoid_common(_mm256_andnot_ps(wide, x)), sigmoid_rare(x), wide);
 }
 
 // silu's rare lanes: x · sigmoid(x), where −inf · 0 would be NaN: silu(−inf) = −0.
-[[gnu::target("avx2,fma"), gnu::noinline]] inline __m256 silu_wide(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::noinline]] inline __m256 silu_wide(__m256 x) {
   const __m256 wide = wide_lanes(x);
   const __m256 minus_inf = _mm256_cmp_ps(x, _mm256_set1_ps(-__builtin_inff()), _CMP_EQ_OQ);
   const __m256 rare = _mm256_blendv_ps(_mm256_mul_ps(x, sigmoid_rare(x)), _mm256_set1_ps(-0.0f), minus_inf);
   return _mm256_blendv_ps(silu_common(_mm256_andnot_ps(wide, x)), rare, wide);
 }
 
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 sigmoid(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 sigmoid(__m256 x) {
   return any_wide(x) ? sigmoid_wide(x) : sigmoid_common(x);
 }
 
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 silu(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 silu(__m256 x) {
   return any_wide(x) ? silu_wide(x) : silu_common(x);
 }
 
 // tanh: for |x| < 0.625, x + x³·Q(x²) with Q of degree 4 fitted for least maximum relative error
 // (0.07·2⁻²⁴); above, sign(x)·(1 − t)/(1 + t) with t = e^(−2|x|) ≤ 0.29, so 1 − t cancels at
 // most a factor 1.4 and nothing overflows.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 tanh(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 tanh(__m256 x) {
   const __m256 sign = _mm256_set1_ps(-0.0f);
   const __m256 ax = _mm256_andnot_ps(sign, x);
   const __m256 x2 = _mm256_mul_ps(x, x);

@@ -17,14 +17,14 @@
 #include "counters/backend.hpp"
 #include "counters/known.hpp"
 #include "counters/probe.hpp"
-#include "harness/run/compare.hpp"
+#include "harness/core/registry.hpp"
 #include "harness/io/context.hpp"
 #include "harness/platform/isa.hpp"
 #include "harness/platform/machine.hpp"
-#include "harness/core/registry.hpp"
+#include "harness/platform/topology.hpp"
+#include "harness/run/compare.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/run/sweep.hpp"
-#include "harness/platform/topology.hpp"
 
 namespace cromwell {
 namespace {
@@ -188,7 +188,7 @@ int cmd_list(const std::string& what, const CounterOptions& opt) {
       std::string isa;
       for (const auto& f : v.isa) isa += (isa.empty() ? "" : "+") + f;
       const auto missing = missing_isa(v.isa);
-      fmt::print("{:<24} {:<12} {}{}\n", v.id(), isa.empty() ? "baseline" : isa, v.summary,
+      fmt::print("{:<26} {:<16} {}{}\n", v.id(), isa.empty() ? "baseline" : isa, v.summary,
                  missing.empty() ? "" : fmt::format("  [unsupported here: no {}]", missing));
     }
   } else if (what == "params") {

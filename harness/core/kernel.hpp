@@ -19,9 +19,9 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/platform/buffer.hpp"
 #include "harness/core/dims.hpp"
 #include "harness/core/work.hpp"
+#include "harness/platform/buffer.hpp"
 
 namespace cromwell {
 

@@ -2,7 +2,7 @@
 // Registry: kernels and their variants, filled by self-registration from each variant file.
 //
 //   static const bool registered = cromwell::register_variant<GemmKernel>({
-//       .name = "avx2", .summary = "...", .isa = {"avx2", "fma"}, .space = {...},
+//       .name = "avx2", .summary = "...", .isa = CROMWELL_AVX2, .space = {...},
 //       .prepare = [](const GemmShape& s, const ParamValues& p, Pool& pool) {
 //         return [=, &pool](GemmWorkspace& ws) { ... one call ... }; }});
 //
@@ -12,13 +12,15 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "harness/core/config.hpp"
 #include "harness/core/kernel.hpp"
-#include "harness/platform/pool.hpp"
 #include "harness/core/space.hpp"
+#include "harness/platform/isa.hpp"
+#include "harness/platform/pool.hpp"
 
 namespace cromwell {
 
@@ -28,8 +30,8 @@ using Runnable = std::function<void(typename K::Workspace&)>;
 template <Kernel K>
 struct Variant {
   std::string name;
-  std::string summary;           // one line: what it changes relative to its neighbour
-  std::vector<std::string> isa;  // CPU features it needs; checked at run time
+  std::string summary;  // one line: what it changes relative to its neighbour
+  std::string isa;      // target attribute of its code (CROMWELL_AVX2, ...; "" = baseline), checked at run time
   Space space;
   // Allocation, packing and planning for one config, outside the timed region. The returned
   // callable is one kernel call; it may use `pool` (which outlives it).
@@ -178,7 +180,11 @@ bool register_variant(Variant<K> v) {
   e.kernel = K::name;
   e.name = v.name;
   e.summary = v.summary;
-  e.isa = v.isa;
+  try {
+    e.isa = isa_features(v.isa);
+  } catch (const std::exception& ex) {
+    throw std::logic_error("cannot register variant " + e.id() + ": " + ex.what());
+  }
   e.space = v.space;
   e.uses_pool = v.uses_pool;
   e.child_env = v.child_env;

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "harness/core/dims.hpp"
-#include "harness/platform/machine.hpp"
 #include "harness/core/param.hpp"
+#include "harness/platform/machine.hpp"
 
 namespace cromwell {
 

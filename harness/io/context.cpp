@@ -13,8 +13,8 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
-#include "harness/platform/isa.hpp"
 #include "harness/io/json.hpp"
+#include "harness/platform/isa.hpp"
 #include "harness/platform/machine.hpp"
 #include "harness/platform/topology.hpp"
 

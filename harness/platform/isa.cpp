@@ -1,6 +1,8 @@
 #include "harness/platform/isa.hpp"
 
 #include <cpuid.h>
+
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -17,8 +19,24 @@ bool cpu_has(std::string_view f) {
   if (f == "avx512bw") return __builtin_cpu_supports("avx512bw");
   if (f == "avx512vl") return __builtin_cpu_supports("avx512vl");
   if (f == "avx512dq") return __builtin_cpu_supports("avx512dq");
+  if (f == "prfchw") {  // PREFETCHW: CPUID 8000_0001h ECX bit 8
+    unsigned a, b, c, d;
+    return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c >> 8 & 1);
+  }
   throw std::invalid_argument("unknown ISA feature '" + std::string(f) +
-                              "' (known: sse4.2 avx avx2 fma f16c avx512f avx512bw avx512vl avx512dq)");
+                              "' (known: sse4.2 avx avx2 fma f16c avx512f avx512bw avx512vl avx512dq prfchw)");
+}
+
+std::vector<std::string> isa_features(std::string_view target) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < target.size()) {
+    const std::size_t end = std::min(target.find(',', pos), target.size());
+    out.emplace_back(target.substr(pos, end - pos));
+    (void)cpu_has(out.back());  // throws for an unknown name
+    pos = end + 1;
+  }
+  return out;
 }
 
 std::string missing_isa(const std::vector<std::string>& required) {

@@ -1,10 +1,25 @@
 #pragma once
 // CPU features for the runtime check that guards every variant compiled with a wider ISA.
+//
+// One declaration per instruction set a variant may target: the string GCC's target attribute
+// takes is also the list of features the run-time check tests, so the two cannot drift apart.
+// A variant file writes
+//   [[gnu::target(CROMWELL_AVX2)]] void kernel_body(...);      // compiled for AVX2 + FMA
+//   register_variant<K>({..., .isa = CROMWELL_AVX2, ...});      // unsupported where they are missing
+// (macros, because an attribute argument must be a string literal).
 #include <string>
 #include <string_view>
 #include <vector>
 
+#define CROMWELL_AVX2 "avx2,fma"
+#define CROMWELL_AVX2_PREFETCHW "avx2,fma,prfchw"
+#define CROMWELL_AVX512 "avx512f"
+
 namespace cromwell {
+
+// The features of a target string ("avx2,fma" -> {"avx2", "fma"}); empty for "". Throws
+// std::invalid_argument for a feature cpu_has does not know.
+std::vector<std::string> isa_features(std::string_view target);
 
 // Feature names as GCC spells them in target attributes: "avx2", "fma", "avx512f", ...
 bool cpu_has(std::string_view feature);

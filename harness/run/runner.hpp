@@ -5,8 +5,8 @@
 #include <functional>
 #include <vector>
 
-#include "harness/run/measure.hpp"
 #include "harness/io/sink.hpp"
+#include "harness/run/measure.hpp"
 #include "harness/run/sweep.hpp"
 
 namespace cromwell {

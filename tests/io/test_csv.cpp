@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/core/record.hpp"
 #include "harness/io/context.hpp"
 #include "harness/io/json.hpp"
-#include "harness/core/record.hpp"
 #include "harness/io/sink.hpp"
 #include "harness/platform/steal.hpp"
 
@@ -80,8 +80,8 @@ TEST_CASE("CSV rows read back identically with csv and pandas") {
     }
     std::ofstream(expected) << "{\"header\":" << json_array(cols.header()) << ",\"rows\":[" << rows << "]}";
   }
-  CHECK(python(std::string(CROMWELL_SOURCE_DIR) + "/tests/io/csv_readback.py " + csv.string() + " " + expected.string()) ==
-        0);
+  CHECK(python(std::string(CROMWELL_SOURCE_DIR) + "/tests/io/csv_readback.py " + csv.string() + " " +
+               expected.string()) == 0);
   // Missing values are empty cells, never 0.
   const auto rejected = row_values(records[0], cols);
   const auto header = cols.header();

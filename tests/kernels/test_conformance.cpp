@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "harness/core/registry.hpp"
 #include "harness/platform/machine.hpp"
 #include "harness/run/measure.hpp"
-#include "harness/core/registry.hpp"
 
 using namespace cromwell;
 

@@ -30,7 +30,7 @@ double ulp_error(float got, double exact) {
   return std::abs(double(got) - exact) / spacing;
 }
 
-[[gnu::target("avx2,fma")]] void apply(int fn, const float* in, float* out) {
+[[gnu::target(CROMWELL_AVX2)]] void apply(int fn, const float* in, float* out) {
   const __m256 x = _mm256_loadu_ps(in);
   namespace vm = cromwell::vecmath;
   const __m256 y = fn == 0 ? vm::exp(x) : fn == 1 ? vm::sigmoid(x) : fn == 2 ? vm::silu(x) : vm::tanh(x);

@@ -15,7 +15,7 @@ using K = AttnScoresKernel;
 const bool registered = register_variant<K>({
     .name = "avx2",
     .summary = "AVX2/FMA: shd blocked dot products, hds broadcast-FMA over heads",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {.params = {K::layout_param()}, .constraints = {}},
     .prepare = [](const AttnScoresShape& s, const ParamValues& p, Pool& pool) -> Runnable<K> {
       const attn_avx2::Plan plan = attn_avx2::make_plan(s, K::layout_of(p), 0);

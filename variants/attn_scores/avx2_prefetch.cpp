@@ -18,7 +18,7 @@ using K = AttnScoresKernel;
 const bool registered = register_variant<K>({
     .name = "avx2_prefetch",
     .summary = "attn_scores.avx2 with software prefetch of the K stream",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {.params = {K::layout_param(),
                          Param::integer("pf_dist", 0, 1024, {0, 4, 16, 64}, 64, "cache lines",
                                         "prefetch distance ahead in K; 0 = none"),

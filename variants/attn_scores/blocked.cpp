@@ -17,7 +17,6 @@ using K = AttnScoresKernel;
 const bool registered = register_variant<K>({
     .name = "blocked",
     .summary = "attn_scores.naive over tiles of keys",
-    .isa = {},
     .space = {.params = {K::layout_param(),
                          Param::integer("tile", 1, 1 << 20, {16, 64, 256, 1024}, 64, "keys",
                                         "keys per tile (tile·kv_heads·dim·4 bytes of K stay in cache)")},

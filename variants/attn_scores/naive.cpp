@@ -14,7 +14,6 @@ using K = AttnScoresKernel;
 const bool registered = register_variant<K>({
     .name = "naive",
     .summary = "scalar dot product per score",
-    .isa = {},
     .space = {.params = {K::layout_param()}, .constraints = {}},
     .prepare = [](const AttnScoresShape& s, const ParamValues& p, Pool& pool) -> Runnable<K> {
       const float scale = 1.0f / std::sqrt(float(s.dim));

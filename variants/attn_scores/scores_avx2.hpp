@@ -32,6 +32,7 @@
 #include <memory>
 #include <vector>
 
+#include "harness/platform/isa.hpp"
 #include "harness/platform/pool.hpp"
 #include "kernels/attn_scores.hpp"
 #include "variants/prefetch.hpp"
@@ -82,7 +83,7 @@ struct Prefetcher {
       : next(reinterpret_cast<const char*>(reinterpret_cast<std::uintptr_t>(from) & ~std::uintptr_t{63}) + dist_bytes),
         end(reinterpret_cast<const char*>(k_end)),
         dist(dist_bytes) {}
-  [[gnu::target("avx2,fma"), gnu::always_inline]] inline void upto(const float* read_end) {
+  [[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline void upto(const float* read_end) {
     if constexpr (H != Hint::none) {
       const char* target = std::min(reinterpret_cast<const char*>(read_end) + dist, end);
       for (; next < target; next += 64) prefetch::line<H>(next);
@@ -90,14 +91,14 @@ struct Prefetcher {
   }
 };
 
-[[gnu::target("avx2,fma")]] inline __m256i tail_mask(std::int64_t n) {
+[[gnu::target(CROMWELL_AVX2)]] inline __m256i tail_mask(std::int64_t n) {
   // Lanes [0, n) set, n in 0..8.
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), lane);
 }
 
 // [Σa0, Σa1, …, Σa7]: the lane sums of eight vectors in one vector.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 reduce8(const __m256* a) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 reduce8(const __m256* a) {
   const __m256 t01 = _mm256_hadd_ps(a[0], a[1]), t23 = _mm256_hadd_ps(a[2], a[3]);
   const __m256 t45 = _mm256_hadd_ps(a[4], a[5]), t67 = _mm256_hadd_ps(a[6], a[7]);
   const __m256 u = _mm256_hadd_ps(t01, t23), v = _mm256_hadd_ps(t45, t67);
@@ -109,10 +110,10 @@ struct Prefetcher {
 // HB heads (rows of Q, `dim` apart) × 8/HB keys (rows of K, `kstride` apart): 8 scores, stored
 // to S rows `ostride` apart.
 template <int HB>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void shd_block(const float* q, const float* k,
-                                                                      std::int64_t kstride, std::int64_t dim,
-                                                                      std::int64_t dim8, __m256i mask, float* o,
-                                                                      std::int64_t ostride, __m256 scale) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline void shd_block(const float* q, const float* k,
+                                                                         std::int64_t kstride, std::int64_t dim,
+                                                                         std::int64_t dim8, __m256i mask, float* o,
+                                                                         std::int64_t ostride, __m256 scale) {
   constexpr int KB = 8 / HB;
   __m256 acc[8];
   for (auto& a : acc) a = _mm256_setzero_ps();
@@ -142,8 +143,8 @@ template <int HB>
   }
 }
 
-[[gnu::target("avx2,fma")]] inline float dot1(const float* q, const float* k, std::int64_t dim, std::int64_t dim8,
-                                              __m256i mask) {
+[[gnu::target(CROMWELL_AVX2)]] inline float dot1(const float* q, const float* k, std::int64_t dim, std::int64_t dim8,
+                                                 __m256i mask) {
   __m256 a = _mm256_setzero_ps();
   std::int64_t d = 0;
   for (; d < dim8; d += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), _mm256_loadu_ps(k + d), a);
@@ -153,8 +154,8 @@ template <int HB>
 
 // Heads [h0, h0 + hb) (hb = 1 or 2, one key head) against keys [tb, te).
 template <Hint H, int HB>
-[[gnu::target("avx2,fma")]] inline void shd_heads(const Plan& p, const float* q, const float* k, float* o,
-                                                  std::int64_t tb, std::int64_t te, bool first, Prefetcher<H>& pf) {
+[[gnu::target(CROMWELL_AVX2)]] inline void shd_heads(const Plan& p, const float* q, const float* k, float* o,
+                                                     std::int64_t tb, std::int64_t te, bool first, Prefetcher<H>& pf) {
   const auto& s = p.s;
   constexpr int KB = 8 / HB;
   const std::int64_t dim = s.dim, dim8 = dim - dim % 8, kstride = s.kv_heads * s.dim, T = s.cache_len;
@@ -172,8 +173,8 @@ template <Hint H, int HB>
 }
 
 template <Hint H>
-[[gnu::target("avx2,fma")]] void shd(const Plan& p, const float* q, const float* k, float* out, std::int64_t t0,
-                                     std::int64_t t1) {
+[[gnu::target(CROMWELL_AVX2)]] void shd(const Plan& p, const float* q, const float* k, float* out, std::int64_t t0,
+                                        std::int64_t t1) {
   const auto& s = p.s;
   const std::int64_t per_group = s.heads / s.kv_heads;
   Prefetcher<H> pf(k + t0 * s.kv_heads * s.dim, k + s.cache_len * s.kv_heads * s.dim, p.pf_bytes);
@@ -202,9 +203,9 @@ template <Hint H>
 
 // HV vectors of 8 heads (one key head) × KT keys. q: Q(s, 0, h0); k: K(t, 0, g); o: S(s, t, h0).
 template <int HV, int KT>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void hds_bcast(const float* q, const float* k, float* o,
-                                                                      std::int64_t heads, std::int64_t dim,
-                                                                      std::int64_t kv_heads, __m256 scale) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline void hds_bcast(const float* q, const float* k, float* o,
+                                                                         std::int64_t heads, std::int64_t dim,
+                                                                         std::int64_t kv_heads, __m256 scale) {
   __m256 acc[KT][HV];
   for (auto& row : acc)
     for (auto& a : row) a = _mm256_setzero_ps();
@@ -222,9 +223,9 @@ template <int HV, int KT>
 }
 
 template <int HV>
-[[gnu::target("avx2,fma")]] inline void hds_bcast_tail(std::int64_t n, const float* q, const float* k, float* o,
-                                                       std::int64_t heads, std::int64_t dim, std::int64_t kv_heads,
-                                                       __m256 scale) {
+[[gnu::target(CROMWELL_AVX2)]] inline void hds_bcast_tail(std::int64_t n, const float* q, const float* k, float* o,
+                                                          std::int64_t heads, std::int64_t dim, std::int64_t kv_heads,
+                                                          __m256 scale) {
   switch (n) {
     case 1:
       hds_bcast<HV, 1>(q, k, o, heads, dim, kv_heads, scale);
@@ -249,10 +250,10 @@ template <int HV>
 // One vector of up to 8 heads whose key heads differ or which is partial: lane l reads
 // K(t, d, g0 + idx[l]) from a masked load of the key heads [g0, g0 + gcount) and a permutation.
 template <int KT>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void hds_gather(const float* q, const float* k, float* o,
-                                                                       std::int64_t heads, std::int64_t dim,
-                                                                       std::int64_t kv_heads, __m256i hmask,
-                                                                       __m256i gmask, __m256i idx, __m256 scale) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline void hds_gather(const float* q, const float* k, float* o,
+                                                                          std::int64_t heads, std::int64_t dim,
+                                                                          std::int64_t kv_heads, __m256i hmask,
+                                                                          __m256i gmask, __m256i idx, __m256 scale) {
   __m256 acc[KT];
   for (auto& a : acc) a = _mm256_setzero_ps();
   const std::int64_t kstride = dim * kv_heads;
@@ -270,9 +271,9 @@ template <int KT>
 // d stride P·G); k: K(t, 0, g0); o: S(s, t, g0·P), where the 8·P heads of the chunk are stored
 // in head order, member innermost.
 template <int P, int KT>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void hds_by_kv(const float* q, const float* k, float* o,
-                                                                      std::int64_t heads, std::int64_t dim,
-                                                                      std::int64_t G, __m256 scale) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline void hds_by_kv(const float* q, const float* k, float* o,
+                                                                         std::int64_t heads, std::int64_t dim,
+                                                                         std::int64_t G, __m256 scale) {
   __m256 acc[KT][P];
   for (auto& row : acc)
     for (auto& a : row) a = _mm256_setzero_ps();
@@ -310,8 +311,8 @@ template <int P, int KT>
 // Keys [tb, te) of one query row and one chunk of 8 key heads: blocks of 12/P keys, then the rest
 // one at a time.
 template <Hint H, int P>
-[[gnu::target("avx2,fma")]] void hds_by_kv_keys(const Plan& p, const float* q, const float* k, float* o,
-                                                std::int64_t tb, std::int64_t te, bool first, Prefetcher<H>& pf) {
+[[gnu::target(CROMWELL_AVX2)]] void hds_by_kv_keys(const Plan& p, const float* q, const float* k, float* o,
+                                                   std::int64_t tb, std::int64_t te, bool first, Prefetcher<H>& pf) {
   const auto& s = p.s;
   const std::int64_t G = s.kv_heads, kstride = s.dim * G;
   const __m256 scale = _mm256_set1_ps(p.scale);
@@ -340,8 +341,8 @@ inline void reorder_q(const AttnScoresShape& s, const float* q, float* qm, std::
 }
 
 template <Hint H>
-[[gnu::target("avx2,fma")]] void hds(const Plan& p, const float* q, const float* k, float* out, std::int64_t t0,
-                                     std::int64_t t1) {
+[[gnu::target(CROMWELL_AVX2)]] void hds(const Plan& p, const float* q, const float* k, float* out, std::int64_t t0,
+                                        std::int64_t t1) {
   const auto& s = p.s;
   const std::int64_t heads = s.heads, dim = s.dim, G = s.kv_heads, per_group = heads / G, T = s.cache_len;
   const std::int64_t kstride = dim * G;

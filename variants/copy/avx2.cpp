@@ -11,7 +11,7 @@ namespace {
 const bool registered = register_variant<CopyKernel>({
     .name = "avx2",
     .summary = "AVX2 loads and stores, 32 floats per iteration",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {},
     .prepare = [](const StreamShape& s, const ParamValues&, Pool& pool) -> Runnable<CopyKernel> {
       return [s, &pool](CopyKernel::Workspace& ws) {

@@ -13,7 +13,6 @@ void copy_range(const float* x, float* y, std::int64_t b, std::int64_t e) {
 const bool registered = register_variant<CopyKernel>({
     .name = "naive",
     .summary = "element loop",
-    .isa = {},
     .space = {},
     .prepare = [](const StreamShape& s, const ParamValues&, Pool& pool) -> Runnable<CopyKernel> {
       return [s, &pool](CopyKernel::Workspace& ws) {

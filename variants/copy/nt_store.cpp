@@ -12,7 +12,7 @@ namespace {
 const bool registered = register_variant<CopyKernel>({
     .name = "nt_store",
     .summary = "AVX2 with non-temporal stores + sfence",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {},
     .prepare = [](const StreamShape& s, const ParamValues&, Pool& pool) -> Runnable<CopyKernel> {
       return [s, &pool](CopyKernel::Workspace& ws) {

@@ -10,7 +10,7 @@ namespace {
 const bool registered = register_variant<CopyKernel>({
     .name = "prefetch",
     .summary = "AVX2 copy with software prefetch of the source",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {.params = {Param::integer("pf_dist", 0, 4096, {0, 8, 32, 128}, 32, "cache lines",
                                         "prefetch distance ahead in the source")},
               .constraints = {}},

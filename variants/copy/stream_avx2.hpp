@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "harness/platform/isa.hpp"
+
 namespace cromwell::copy_avx2 {
 
 enum class Store { normal, nt };
@@ -14,7 +16,8 @@ enum class Store { normal, nt };
 // at the end so the data is globally visible when the call returns. `pf_lines` > 0 prefetches x
 // that many cache lines ahead.
 template <Store S, bool Prefetch>
-[[gnu::target("avx2,fma")]] void copy(const float* x, float* y, std::int64_t b, std::int64_t e, std::int64_t pf_lines) {
+[[gnu::target(CROMWELL_AVX2)]] void copy(const float* x, float* y, std::int64_t b, std::int64_t e,
+                                         std::int64_t pf_lines) {
   std::int64_t i = b;
   if constexpr (S == Store::nt)
     for (; i < e && (reinterpret_cast<std::uintptr_t>(y + i) & 31) != 0; ++i) y[i] = x[i];

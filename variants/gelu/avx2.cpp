@@ -15,7 +15,7 @@ namespace {
 enum class Form { sigmoid, tanh };
 
 template <Form F>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 gelu(__m256 x) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 gelu(__m256 x) {
   const __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
   const __m256 v = _mm256_mul_ps(_mm256_set1_ps(0.7978845608f), _mm256_fmadd_ps(_mm256_set1_ps(0.044715f), x3, x));
   __m256 y;
@@ -32,12 +32,12 @@ template <Form F>
 }
 
 template <Form F>
-[[gnu::target("avx2,fma")]] float gelu1(float x) {
+[[gnu::target(CROMWELL_AVX2)]] float gelu1(float x) {
   return _mm256_cvtss_f32(gelu<F>(_mm256_set1_ps(x)));
 }
 
 template <Form F, bool NT>
-[[gnu::target("avx2,fma")]] void gelu_range(const float* x, float* y, std::int64_t b, std::int64_t e) {
+[[gnu::target(CROMWELL_AVX2)]] void gelu_range(const float* x, float* y, std::int64_t b, std::int64_t e) {
   std::int64_t i = b;
   for (const std::int64_t v = store::vector_start<NT>(y, b, e); i < v; ++i) y[i] = gelu1<F>(x[i]);
   for (; i + 8 <= e; i += 8) store::put<NT>(y + i, gelu<F>(_mm256_loadu_ps(x + i)));
@@ -55,7 +55,7 @@ RangeFn range_fn(bool tanh_form, bool nt) {
 const bool registered = register_variant<GeluKernel>({
     .name = "avx2",
     .summary = "AVX2, x·sigmoid(2v) or ½x(1 + tanh v), normal or non-temporal stores",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {.params = {Param::choice("form", {"sigmoid", "tanh"}, {"sigmoid", "tanh"}, "sigmoid",
                                        "x·sigmoid(2v) or the formula as written, ½x(1 + tanh v)"),
                          store::param()},

@@ -19,7 +19,6 @@ void gelu_range(const float* x, float* y, std::int64_t b, std::int64_t e) {
 const bool registered = register_variant<GeluKernel>({
     .name = "naive",
     .summary = "scalar formula with tanhf",
-    .isa = {},
     .space = {},
     .prepare = [](const StreamShape& s, const ParamValues&, Pool& pool) -> Runnable<GeluKernel> {
       return [s, &pool](GeluKernel::Workspace& ws) {

@@ -14,7 +14,7 @@ namespace {
 const bool registered = register_variant<GemmKernel>({
     .name = "avx2",
     .summary = "BLIS-style five loops, packed panels, 6×16 AVX2/FMA micro-kernel",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {.params = blis_avx2::blocking_params(), .constraints = blis_avx2::blocking_constraints()},
     .prepare = [](const GemmShape& s, const ParamValues& p,
                   Pool& pool) { return blis_avx2::prepare(s, blis_avx2::blocking_of(p), {}, pool); },

@@ -22,7 +22,7 @@ Space space() {
 const bool registered = register_variant<GemmKernel>({
     .name = "avx2_prefetch",
     .summary = "gemm.avx2 plus software prefetch of the packed panels and the C tile",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = space(),
     .prepare =
         [](const GemmShape& s, const ParamValues& p, Pool& pool) {

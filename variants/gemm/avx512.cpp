@@ -23,7 +23,7 @@ namespace {
 const bool registered = register_variant<GemmKernel>({
     .name = "avx512",
     .summary = "gemm.avx2 with AVX-512: 14×32 micro-kernel, 28 zmm accumulators, masked edges",
-    .isa = {"avx512f"},
+    .isa = CROMWELL_AVX512,
     .space = {.params = blis_avx512::blocking_params(), .constraints = blis_avx512::blocking_constraints()},
     .prepare =
         [](const GemmShape& s, const ParamValues& p, Pool& pool) {

@@ -51,9 +51,9 @@ namespace detail {
 
 // C(6×16, row stride ldc) (=|+=) Ap(6×kc) · Bp(kc×16).
 template <Hint H>
-[[gnu::target("avx2,fma")]] inline void micro_kernel(std::int64_t kc, const float* __restrict a,
-                                                     const float* __restrict b, float* c, std::int64_t ldc,
-                                                     bool accumulate, std::int64_t dist) {
+[[gnu::target(CROMWELL_AVX2)]] inline void micro_kernel(std::int64_t kc, const float* __restrict a,
+                                                        const float* __restrict b, float* c, std::int64_t ldc,
+                                                        bool accumulate, std::int64_t dist) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(),
          c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(),
          c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
@@ -104,8 +104,8 @@ template <Hint H>
 }
 
 // Ap: rows [0, mc) × cols [0, kc) of A (row stride lda) into MR-tall micro-panels, zero-padded.
-[[gnu::target("avx2,fma")]] inline void pack_a(std::int64_t mc, std::int64_t kc, const float* a, std::int64_t lda,
-                                               float* ap) {
+[[gnu::target(CROMWELL_AVX2)]] inline void pack_a(std::int64_t mc, std::int64_t kc, const float* a, std::int64_t lda,
+                                                  float* ap) {
   for (std::int64_t ir = 0; ir < mc; ir += kMR) {
     const std::int64_t mr = std::min(kMR, mc - ir);
     const float* rows[kMR];
@@ -116,8 +116,8 @@ template <Hint H>
 }
 
 // Bp: rows [0, kc) × cols [0, nc) of B (row stride ldb) into NR-wide micro-panels, zero-padded.
-[[gnu::target("avx2,fma")]] inline void pack_b(std::int64_t kc, std::int64_t nc, const float* b, std::int64_t ldb,
-                                               float* bp) {
+[[gnu::target(CROMWELL_AVX2)]] inline void pack_b(std::int64_t kc, std::int64_t nc, const float* b, std::int64_t ldb,
+                                                  float* bp) {
   for (std::int64_t jr = 0; jr < nc; jr += kNR) {
     const std::int64_t nr = std::min(kNR, nc - jr);
     if (nr == kNR) {
@@ -137,9 +137,9 @@ template <Hint H>
 }
 
 template <Hint H>
-[[gnu::target("avx2,fma")]] void macro_kernel(std::int64_t mc, std::int64_t nc, std::int64_t kc, const float* ap,
-                                              const float* bp, float* c, std::int64_t ldc, bool accumulate,
-                                              std::int64_t dist) {
+[[gnu::target(CROMWELL_AVX2)]] void macro_kernel(std::int64_t mc, std::int64_t nc, std::int64_t kc, const float* ap,
+                                                 const float* bp, float* c, std::int64_t ldc, bool accumulate,
+                                                 std::int64_t dist) {
   alignas(64) float tile[kMR * kNR];
   for (std::int64_t jr = 0; jr < nc; jr += kNR) {
     const std::int64_t nr = std::min(kNR, nc - jr);
@@ -161,9 +161,9 @@ template <Hint H>
 }
 
 template <Hint H>
-[[gnu::target("avx2,fma")]] void gemm_loops(const GemmShape& s, const Blocking& bl, const float* a, const float* b,
-                                            float* c, std::int64_t m0, std::int64_t m1, std::int64_t n0,
-                                            std::int64_t n1, float* ap, float* bp, std::int64_t dist) {
+[[gnu::target(CROMWELL_AVX2)]] void gemm_loops(const GemmShape& s, const Blocking& bl, const float* a, const float* b,
+                                               float* c, std::int64_t m0, std::int64_t m1, std::int64_t n0,
+                                               std::int64_t n1, float* ap, float* bp, std::int64_t dist) {
   for (std::int64_t jc = n0; jc < n1; jc += bl.nc) {
     const std::int64_t nc = std::min(bl.nc, n1 - jc);
     for (std::int64_t pc = 0; pc < s.k; pc += bl.kc) {

@@ -65,8 +65,9 @@ namespace detail {
 // acc(M×32) += Ap(M×n) · Bp(n×32), advancing a and b past the n k-iterations; with dist > 0,
 // prefetches the packed panels dist k-iterations ahead.
 template <int M>
-[[gnu::target("avx512f"), gnu::always_inline]] inline void k_loop(__m512 (&acc)[M][2], std::int64_t n, const float*& a,
-                                                                  const float*& b, std::int64_t dist) {
+[[gnu::target(CROMWELL_AVX512), gnu::always_inline]] inline void k_loop(__m512 (&acc)[M][2], std::int64_t n,
+                                                                        const float*& a, const float*& b,
+                                                                        std::int64_t dist) {
 #pragma GCC unroll 4
   for (std::int64_t p = 0; p < n; ++p) {
     if (dist > 0) {
@@ -89,9 +90,9 @@ template <int M>
 // outside `m1` (`m0`) are neither read nor written. The C tile is prefetched `pf_c` k-iterations
 // before the end of the k-loop (at its start when kc ≤ pf_c; not at all when pf_c = 0).
 template <int M>
-[[gnu::target("avx512f")]] inline void micro_kernel(std::int64_t kc, const float* a, const float* b, float* c,
-                                                    std::int64_t ldc, bool accumulate, __mmask16 m0, __mmask16 m1,
-                                                    const Prefetch& pf) {
+[[gnu::target(CROMWELL_AVX512)]] inline void micro_kernel(std::int64_t kc, const float* a, const float* b, float* c,
+                                                          std::int64_t ldc, bool accumulate, __mmask16 m0, __mmask16 m1,
+                                                          const Prefetch& pf) {
   __m512 acc[M][2];
 #pragma GCC unroll 14
   for (int r = 0; r < M; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
@@ -144,7 +145,7 @@ inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR
 // v[0..15] := its transpose (v[j] lane i = old v[i] lane j): unpack pairs of rows, then 4×4
 // blocks within 128-bit lanes, then the lanes themselves. (The zero-masking forms keep GCC 12
 // from warning about the undefined vector the unmasked intrinsics start from.)
-[[gnu::target("avx512f"), gnu::always_inline]] inline void transpose16(__m512 v[16]) {
+[[gnu::target(CROMWELL_AVX512), gnu::always_inline]] inline void transpose16(__m512 v[16]) {
   constexpr __mmask16 all = 0xffff;
   __m512 t[16], u[16];
   for (int i = 0; i < 8; ++i) {
@@ -173,8 +174,8 @@ inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR
 // Full panels go 16 k-values at a time: 14 rows of 16 (and two of zeros) are transposed in
 // registers and stored as 16 columns of 14 (masked stores). Short panels and the last kc % 16
 // columns go element by element.
-[[gnu::target("avx512f")]] inline void pack_a(std::int64_t mc, std::int64_t kc, const float* a, std::int64_t lda,
-                                              float* ap) {
+[[gnu::target(CROMWELL_AVX512)]] inline void pack_a(std::int64_t mc, std::int64_t kc, const float* a, std::int64_t lda,
+                                                    float* ap) {
   constexpr __mmask16 mr_lanes = (1u << kMR) - 1;
   for (std::int64_t ir = 0; ir < mc; ir += kMR) {
     const std::int64_t mr = std::min(kMR, mc - ir);
@@ -196,8 +197,8 @@ inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR
 }
 
 // Bp: rows [0, kc) × cols [0, nc) of B (row stride ldb) into NR-wide micro-panels, zero-padded.
-[[gnu::target("avx512f")]] inline void pack_b(std::int64_t kc, std::int64_t nc, const float* b, std::int64_t ldb,
-                                              float* bp) {
+[[gnu::target(CROMWELL_AVX512)]] inline void pack_b(std::int64_t kc, std::int64_t nc, const float* b, std::int64_t ldb,
+                                                    float* bp) {
   for (std::int64_t jr = 0; jr < nc; jr += kNR) {
     const std::int64_t nr = std::min(kNR, nc - jr);
     const __mmask16 m0 = nr >= 16 ? 0xffff : __mmask16((1u << nr) - 1);
@@ -211,9 +212,9 @@ inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR
   }
 }
 
-[[gnu::target("avx512f")]] inline void macro_kernel(std::int64_t mc, std::int64_t nc, std::int64_t kc, const float* ap,
-                                                    const float* bp, float* c, std::int64_t ldc, bool accumulate,
-                                                    const Prefetch& pf) {
+[[gnu::target(CROMWELL_AVX512)]] inline void macro_kernel(std::int64_t mc, std::int64_t nc, std::int64_t kc,
+                                                          const float* ap, const float* bp, float* c, std::int64_t ldc,
+                                                          bool accumulate, const Prefetch& pf) {
   for (std::int64_t jr = 0; jr < nc; jr += kNR) {
     const std::int64_t nr = std::min(kNR, nc - jr);
     const __mmask16 m0 = nr >= 16 ? 0xffff : __mmask16((1u << nr) - 1);
@@ -226,10 +227,10 @@ inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR
   }
 }
 
-[[gnu::target("avx512f")]] inline void gemm_loops(const GemmShape& s, const Blocking& bl, const float* a,
-                                                  const float* b, float* c, std::int64_t m0, std::int64_t m1,
-                                                  std::int64_t n0, std::int64_t n1, float* ap, float* bp,
-                                                  const Prefetch& pf) {
+[[gnu::target(CROMWELL_AVX512)]] inline void gemm_loops(const GemmShape& s, const Blocking& bl, const float* a,
+                                                        const float* b, float* c, std::int64_t m0, std::int64_t m1,
+                                                        std::int64_t n0, std::int64_t n1, float* ap, float* bp,
+                                                        const Prefetch& pf) {
   for (std::int64_t jc = n0; jc < n1; jc += bl.nc) {
     const std::int64_t nc = std::min(bl.nc, n1 - jc);
     for (std::int64_t pc = 0; pc < s.k; pc += bl.kc) {

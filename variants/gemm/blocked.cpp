@@ -39,7 +39,6 @@ void gemm_blocked_rows(const GemmShape& s, std::int64_t tile, const float* a, co
 const bool registered = register_variant<GemmKernel>({
     .name = "blocked",
     .summary = "cache-blocked (tile×tile blocks), scalar i-p-j inner loop",
-    .isa = {},
     .space = {.params = {Param::integer("tile", 8, 4096, {32, 64, 128, 256, 512, 1024}, 512, "elements",
                                         "edge of the square blocks of A, B and C")},
               .constraints = {{"tile-fits-shape", Constraint::Kind::heuristic,

@@ -19,7 +19,6 @@ void gemm_naive_rows(const GemmShape& s, const float* a, const float* b, float* 
 const bool registered = register_variant<GemmKernel>({
     .name = "naive",
     .summary = "plain fp32 triple loop (i, j, k), rows split among threads",
-    .isa = {},
     .space = {},
     .prepare = [](const GemmShape& s, const ParamValues&, Pool& pool) -> Runnable<GemmKernel> {
       return [s, &pool](GemmWorkspace& ws) {

@@ -13,7 +13,6 @@ namespace {
 const bool registered = register_variant<GemmKernel>({
     .name = "openblas",
     .summary = "peer: OpenBLAS cblas_sgemm (its own threads), core selectable",
-    .isa = {},
     .space = {.params = {openblas_peer::core_param()}, .constraints = {}},
     .prepare = [](const GemmShape& s, const ParamValues&, Pool& pool) -> Runnable<GemmKernel> {
       const int threads = pool.size();

@@ -10,7 +10,7 @@ namespace {
 const bool registered = register_variant<GemvKernel>({
     .name = "avx2",
     .summary = "AVX2/FMA, four row streams sharing each load of x",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {},
     .prepare = [](const GemvShape& s, const ParamValues&, Pool& pool) -> Runnable<GemvKernel> {
       return [s, &pool](GemvKernel::Workspace& ws) {

@@ -11,7 +11,7 @@ namespace {
 const bool registered = register_variant<GemvKernel>({
     .name = "avx2_prefetch",
     .summary = "gemv.avx2 with software prefetch of the W rows",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {.params = {Param::integer("pf_dist", 0, 1024, {0, 4, 16, 64}, 4, "cache lines",
                                         "prefetch distance ahead in W"),
                          prefetch::hint_param()},

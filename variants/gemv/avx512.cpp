@@ -15,7 +15,7 @@ namespace {
 
 // The zero-masking forms keep GCC 12 from warning about the undefined upper lanes that the
 // unmasked shuffle and extract intrinsics start from.
-[[gnu::target("avx512f")]] float hsum(__m512 v) {
+[[gnu::target(CROMWELL_AVX512)]] float hsum(__m512 v) {
   const __m512 t = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xffff, v, v, _MM_SHUFFLE(1, 0, 3, 2)));
   const __m256 h = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xff, _mm512_castps_pd(t), 0));
   const __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
@@ -25,8 +25,9 @@ namespace {
 
 // y[r] = W[r]·x for the S rows r = r0, r0 + q, …, r0 + (S−1)·q.
 template <int S>
-[[gnu::target("avx512f"), gnu::always_inline]] inline void dot_rows(const GemvShape& s, const float* w, const float* x,
-                                                                    float* y, std::int64_t r0, std::int64_t q) {
+[[gnu::target(CROMWELL_AVX512), gnu::always_inline]] inline void dot_rows(const GemvShape& s, const float* w,
+                                                                          const float* x, float* y, std::int64_t r0,
+                                                                          std::int64_t q) {
   const std::int64_t k = s.k;
   const __mmask16 tail = static_cast<__mmask16>((1u << (k % 16)) - 1);
   const float* row[S];
@@ -56,8 +57,8 @@ template <int S>
 }
 
 // y[r0, r1) = W[r0, r1)·x: four quarters side by side, then the rows left over.
-[[gnu::target("avx512f")]] void rows(const GemvShape& s, const float* w, const float* x, float* y, std::int64_t r0,
-                                     std::int64_t r1) {
+[[gnu::target(CROMWELL_AVX512)]] void rows(const GemvShape& s, const float* w, const float* x, float* y,
+                                           std::int64_t r0, std::int64_t r1) {
   const std::int64_t q = (r1 - r0) / 4;
   for (std::int64_t i = 0; i < q; ++i) dot_rows<4>(s, w, x, y, r0 + i, q);
   for (std::int64_t i = r0 + 4 * q; i < r1; ++i) dot_rows<1>(s, w, x, y, i, 0);
@@ -66,7 +67,7 @@ template <int S>
 const bool registered = register_variant<GemvKernel>({
     .name = "avx512",
     .summary = "gemv.avx2 with AVX-512: four row streams, masked row tail",
-    .isa = {"avx512f"},
+    .isa = CROMWELL_AVX512,
     .space = {},
     .prepare = [](const GemvShape& s, const ParamValues&, Pool& pool) -> Runnable<GemvKernel> {
       return [s, &pool](GemvKernel::Workspace& ws) {

@@ -16,7 +16,6 @@ void gemv_rows(const GemvShape& s, const float* w, const float* x, float* y, std
 const bool registered = register_variant<GemvKernel>({
     .name = "naive",
     .summary = "scalar dot product per row",
-    .isa = {},
     .space = {},
     .prepare = [](const GemvShape& s, const ParamValues&, Pool& pool) -> Runnable<GemvKernel> {
       return [s, &pool](GemvKernel::Workspace& ws) {

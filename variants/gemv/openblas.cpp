@@ -10,7 +10,6 @@ namespace {
 const bool registered = register_variant<GemvKernel>({
     .name = "openblas",
     .summary = "peer: OpenBLAS cblas_sgemv (its own threads), core selectable",
-    .isa = {},
     .space = {.params = {openblas_peer::core_param()}, .constraints = {}},
     .prepare = [](const GemvShape& s, const ParamValues&, Pool& pool) -> Runnable<GemvKernel> {
       const int threads = pool.size();

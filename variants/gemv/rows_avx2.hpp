@@ -14,6 +14,7 @@
 
 #include <cstdint>
 
+#include "harness/platform/isa.hpp"
 #include "kernels/gemv.hpp"
 #include "variants/prefetch.hpp"
 #include "variants/vecmath_avx2.hpp"
@@ -23,9 +24,9 @@ namespace cromwell::gemv_avx2 {
 // y[r] = W[r]·x for the S rows r = r0, r0 + q, …, r0 + (S−1)·q. With a hint H, each row is
 // prefetched `pf_lines` cache lines ahead of its loads.
 template <int S, prefetch::Hint H>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void dot_rows(const GemvShape& s, const float* w, const float* x,
-                                                                     float* y, std::int64_t r0, std::int64_t q,
-                                                                     std::int64_t pf_lines) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline void dot_rows(const GemvShape& s, const float* w,
+                                                                        const float* x, float* y, std::int64_t r0,
+                                                                        std::int64_t q, std::int64_t pf_lines) {
   const std::int64_t k = s.k;
   const float* row[S];
   __m256 a[S], b[S];
@@ -56,8 +57,8 @@ template <int S, prefetch::Hint H>
 
 // y[r0, r1) = W[r0, r1)·x.
 template <prefetch::Hint H>
-[[gnu::target("avx2,fma")]] void rows(const GemvShape& s, const float* w, const float* x, float* y, std::int64_t r0,
-                                      std::int64_t r1, std::int64_t pf_lines) {
+[[gnu::target(CROMWELL_AVX2)]] void rows(const GemvShape& s, const float* w, const float* x, float* y, std::int64_t r0,
+                                         std::int64_t r1, std::int64_t pf_lines) {
   const std::int64_t q = (r1 - r0) / 4;
   for (std::int64_t i = 0; i < q; ++i) dot_rows<4, H>(s, w, x, y, r0 + i, q, pf_lines);
   for (std::int64_t i = r0 + 4 * q; i < r1; ++i) dot_rows<1, H>(s, w, x, y, i, 0, pf_lines);

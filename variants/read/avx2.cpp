@@ -21,7 +21,7 @@ namespace {
 // The sum of x[b, e) read as S side-by-side streams of q floats, then the rest. V accumulators
 // per stream, at least four in all, hide the add latency.
 template <int S>
-[[gnu::target("avx2,fma")]] float sum_avx2(const float* x, std::int64_t b, std::int64_t e) {
+[[gnu::target(CROMWELL_AVX2)]] float sum_avx2(const float* x, std::int64_t b, std::int64_t e) {
   constexpr int V = S >= 4 ? 1 : 4 / S;
   const std::int64_t q = (e - b) / S / (8 * V) * (8 * V);
   __m256 a[S][V];
@@ -56,7 +56,7 @@ Sum sum_for(std::int64_t streams) {
 const bool registered = register_variant<ReadKernel>({
     .name = "avx2",
     .summary = "AVX2, 1 to 8 sequential streams per thread",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {.params = {Param::integer("streams", 1, 8, {1, 4}, 1, "", "sequential streams per thread")},
               .constraints = {{"streams-power-of-two", Constraint::Kind::validity,
                                [](const ParamValues& p, const Dims&, const CacheSizes&) -> std::string {

@@ -18,7 +18,6 @@ float sum_range(const float* x, std::int64_t b, std::int64_t e) {
 const bool registered = register_variant<ReadKernel>({
     .name = "naive",
     .summary = "one scalar accumulator",
-    .isa = {},
     .space = {},
     .prepare = [](const StreamShape& s, const ParamValues&, Pool& pool) -> Runnable<ReadKernel> {
       auto partial = std::make_shared<std::vector<float>>(pool.size());

@@ -11,8 +11,8 @@
 namespace cromwell {
 namespace {
 
-[[gnu::target("avx2,fma")]] void rmsnorm_rows(const RowsShape& s, const float* x, const float* scale, float* y,
-                                              std::int64_t r0, std::int64_t r1) {
+[[gnu::target(CROMWELL_AVX2)]] void rmsnorm_rows(const RowsShape& s, const float* x, const float* scale, float* y,
+                                                 std::int64_t r0, std::int64_t r1) {
   const std::int64_t n = s.n, n32 = n - n % 32, n8 = n - n % 8;
   for (std::int64_t r = r0; r < r1; ++r) {
     const float* xr = x + r * n;
@@ -47,7 +47,7 @@ namespace {
 const bool registered = register_variant<RmsnormKernel>({
     .name = "avx2",
     .summary = "AVX2/FMA sum of squares and scale",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {},
     .prepare = [](const RowsShape& s, const ParamValues&, Pool& pool) -> Runnable<RmsnormKernel> {
       return [s, &pool](RmsnormKernel::Workspace& ws) {

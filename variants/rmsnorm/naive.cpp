@@ -21,7 +21,6 @@ void rmsnorm_rows(const RowsShape& s, const float* x, const float* scale, float*
 const bool registered = register_variant<RmsnormKernel>({
     .name = "naive",
     .summary = "two scalar loops per row",
-    .isa = {},
     .space = {},
     .prepare = [](const RowsShape& s, const ParamValues&, Pool& pool) -> Runnable<RmsnormKernel> {
       return [s, &pool](RmsnormKernel::Workspace& ws) {

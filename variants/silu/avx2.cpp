@@ -8,10 +8,10 @@
 namespace cromwell {
 namespace {
 
-[[gnu::target("avx2,fma")]] float silu1(float x) { return _mm256_cvtss_f32(vecmath::silu(_mm256_set1_ps(x))); }
+[[gnu::target(CROMWELL_AVX2)]] float silu1(float x) { return _mm256_cvtss_f32(vecmath::silu(_mm256_set1_ps(x))); }
 
 template <bool NT>
-[[gnu::target("avx2,fma")]] void silu_range(const float* x, float* y, std::int64_t b, std::int64_t e) {
+[[gnu::target(CROMWELL_AVX2)]] void silu_range(const float* x, float* y, std::int64_t b, std::int64_t e) {
   std::int64_t i = b;
   for (const std::int64_t v = store::vector_start<NT>(y, b, e); i < v; ++i) y[i] = silu1(x[i]);
   for (; i + 8 <= e; i += 8) store::put<NT>(y + i, vecmath::silu(_mm256_loadu_ps(x + i)));
@@ -22,7 +22,7 @@ template <bool NT>
 const bool registered = register_variant<SiluKernel>({
     .name = "avx2",
     .summary = "AVX2 vector SiLU, normal or non-temporal stores",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {.params = {store::param()}, .constraints = {}},
     .prepare = [](const StreamShape& s, const ParamValues& p, Pool& pool) -> Runnable<SiluKernel> {
       const bool nt = store::nt(p);

@@ -16,7 +16,6 @@ void silu_range(const float* x, float* y, std::int64_t b, std::int64_t e) {
 const bool registered = register_variant<SiluKernel>({
     .name = "naive",
     .summary = "scalar x / (1 + expf(-x))",
-    .isa = {},
     .space = {},
     .prepare = [](const StreamShape& s, const ParamValues&, Pool& pool) -> Runnable<SiluKernel> {
       return [s, &pool](SiluKernel::Workspace& ws) {

@@ -24,9 +24,9 @@ constexpr std::int64_t kRow = 8192;  // floats per scratch row; two per thread: 
 // CPU lacks the instruction (Haswell) it executes as a NOP.
 constexpr std::int64_t kOwnAhead = 1024;
 
-[[gnu::target("avx2,fma")]] float exp1(float x) { return _mm256_cvtss_f32(vecmath::exp(_mm256_set1_ps(x))); }
+[[gnu::target(CROMWELL_AVX2)]] float exp1(float x) { return _mm256_cvtss_f32(vecmath::exp(_mm256_set1_ps(x))); }
 
-[[gnu::target("avx2,fma")]] float row_max(const float* x, std::int64_t n) {
+[[gnu::target(CROMWELL_AVX2)]] float row_max(const float* x, std::int64_t n) {
   const __m256 lowest = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
   __m256 m0 = lowest, m1 = lowest, m2 = lowest, m3 = lowest;
   std::int64_t i = 0;
@@ -50,7 +50,7 @@ struct Pending {
 };
 
 template <bool NT>
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline void put_scaled(const Pending& p, std::int64_t i) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline void put_scaled(const Pending& p, std::int64_t i) {
   store::put<NT>(p.y + i, _mm256_mul_ps(_mm256_loadu_ps(p.e + i), _mm256_set1_ps(p.inv)));
 }
 
@@ -58,8 +58,8 @@ template <bool NT>
 // same length, its y 32-byte aligned for nt) is written and `next` (n floats, or null) is
 // prefetched, a line per 16 floats of x, as is y for ownership ahead of the stores.
 template <bool NT>
-[[gnu::target("avx2,fma,prfchw")]] float exp_sum(const float* x, std::int64_t n, float m, float* e, const float* next,
-                                                 const Pending& prev) {
+[[gnu::target(CROMWELL_AVX2_PREFETCHW)]] float exp_sum(const float* x, std::int64_t n, float m, float* e,
+                                                       const float* next, const Pending& prev) {
   const __m256 vm = _mm256_set1_ps(m);
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
   std::int64_t i = 0;
@@ -92,7 +92,7 @@ template <bool NT>
 }
 
 template <bool NT>
-[[gnu::target("avx2,fma")]] void scale(const Pending& p, std::int64_t n) {
+[[gnu::target(CROMWELL_AVX2)]] void scale(const Pending& p, std::int64_t n) {
   std::int64_t i = 0;
   for (const std::int64_t v = store::vector_start<NT>(p.y, 0, n); i < v; ++i) p.y[i] = p.e[i] * p.inv;
   for (; i + 8 <= n; i += 8) put_scaled<NT>(p, i);
@@ -100,8 +100,8 @@ template <bool NT>
 }
 
 template <bool NT>
-[[gnu::target("avx2,fma")]] void softmax_rows(const RowsShape& s, const float* x, float* y, std::int64_t r0,
-                                              std::int64_t r1) {
+[[gnu::target(CROMWELL_AVX2)]] void softmax_rows(const RowsShape& s, const float* x, float* y, std::int64_t r0,
+                                                 std::int64_t r1) {
   alignas(64) thread_local float scratch[2 * kRow];
   const std::int64_t n = s.n;
   const bool aligned = reinterpret_cast<std::uintptr_t>(y) % 32 == 0 && n % 8 == 0;
@@ -125,7 +125,7 @@ template <bool NT>
 const bool registered = register_variant<SoftmaxKernel>({
     .name = "avx2",
     .summary = "AVX2 max, vector exp and sum, scale; pipelined over rows",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2_PREFETCHW,
     .space = {.params = {store::param()}, .constraints = {}},
     .prepare = [](const RowsShape& s, const ParamValues& p, Pool& pool) -> Runnable<SoftmaxKernel> {
       const bool nt = store::nt(p);

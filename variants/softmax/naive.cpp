@@ -25,7 +25,6 @@ void softmax_rows(const RowsShape& s, const float* x, float* y, std::int64_t r0,
 const bool registered = register_variant<SoftmaxKernel>({
     .name = "naive",
     .summary = "three scalar loops per row (max, exp and sum, divide)",
-    .isa = {},
     .space = {},
     .prepare = [](const RowsShape& s, const ParamValues&, Pool& pool) -> Runnable<SoftmaxKernel> {
       return [s, &pool](SoftmaxKernel::Workspace& ws) {

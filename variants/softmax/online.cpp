@@ -14,17 +14,17 @@ namespace {
 
 // e^(a − b), with e^(−inf − (−inf)) taken as the limit of a sum that has no terms yet: 0 when
 // a = −inf, whatever b.
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 exp_diff(__m256 a, __m256 b) {
+[[gnu::target(CROMWELL_AVX2), gnu::always_inline]] inline __m256 exp_diff(__m256 a, __m256 b) {
   const __m256 minus_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
   const __m256 e = vecmath::exp(_mm256_sub_ps(a, b));
   return _mm256_blendv_ps(e, _mm256_setzero_ps(), _mm256_cmp_ps(a, minus_inf, _CMP_EQ_OQ));
 }
 
-[[gnu::target("avx2,fma")]] float exp1(float x) { return _mm256_cvtss_f32(vecmath::exp(_mm256_set1_ps(x))); }
+[[gnu::target(CROMWELL_AVX2)]] float exp1(float x) { return _mm256_cvtss_f32(vecmath::exp(_mm256_set1_ps(x))); }
 
 template <bool NT>
-[[gnu::target("avx2,fma")]] void softmax_rows(const RowsShape& s, const float* x, float* y, std::int64_t r0,
-                                              std::int64_t r1) {
+[[gnu::target(CROMWELL_AVX2)]] void softmax_rows(const RowsShape& s, const float* x, float* y, std::int64_t r0,
+                                                 std::int64_t r1) {
   const std::int64_t n = s.n, n8 = n - n % 8;
   const float ninf = -std::numeric_limits<float>::infinity();
   for (std::int64_t r = r0; r < r1; ++r) {
@@ -68,7 +68,7 @@ template <bool NT>
 const bool registered = register_variant<SoftmaxKernel>({
     .name = "online",
     .summary = "two passes: running max and sum per lane, then normalize",
-    .isa = {"avx2", "fma"},
+    .isa = CROMWELL_AVX2,
     .space = {.params = {store::param()}, .constraints = {}},
     .prepare = [](const RowsShape& s, const ParamValues& p, Pool& pool) -> Runnable<SoftmaxKernel> {
       const bool nt = store::nt(p);
