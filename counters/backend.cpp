@@ -29,44 +29,65 @@ const std::vector<std::string>& canonical_counter_columns() {
   return c;
 }
 
-BackendChoice make_backend(const std::string& name, const CounterOptions& opt) {
-  BackendChoice c;
-  if (name == "none") {
-    c.backend = std::make_unique<NoCounters>();
-    return c;
-  }
-  if (name == "sim") {
-    c.backend = make_sim_backend(opt);
-    c.why = "counters: simulated caches (" + c.backend->scope() + ")";
-    return c;
-  }
-  if (name == "sw") {
-    c.backend = make_software_backend(system_perf_open());
-    c.why = "counters: " + c.backend->scope();
-    return c;
-  }
-  const Pmu pmu = this_pmu();
-  if (name == "perf") {
-    c.backend = make_perf_backend(pmu, opt.groups_dir, system_perf_open());
-    const HardwareProbe p = probe_hardware(system_perf_open());
-    c.why = p.counts ? "counters: hardware, " + pmu.description
+const std::vector<BackendEntry>& backends() {
+  static const std::vector<BackendEntry> all = {
+      {"auto", "hardware counters where they count, else software counters",
+       [](const CounterOptions& opt, const ChildCommand&) {
+         BackendChoice c;
+         const HardwareProbe p = probe_hardware(system_perf_open());
+         if (p.counts) {
+           const Pmu pmu = this_pmu();
+           c.backend = make_perf_backend(pmu, opt.groups_dir, system_perf_open());
+           c.why = "counters: hardware (" + pmu.description + "): instructions counted over a known loop";
+           return c;
+         }
+         c.backend = make_software_backend(system_perf_open());
+         c.why = fmt::format("counters: software only ({}), because hardware counters are unavailable: {}",
+                             c.backend->source(), p.why);
+         if (p.why.find("--counters sim") == std::string::npos)
+           c.why += "; --counters sim gives simulated cache misses";
+         return c;
+       }},
+      {"perf", "hardware events of this CPU's group files (libpfm4 + perf_event_open)",
+       [](const CounterOptions& opt, const ChildCommand&) {
+         BackendChoice c;
+         const Pmu pmu = this_pmu();
+         c.backend = make_perf_backend(pmu, opt.groups_dir, system_perf_open());
+         const HardwareProbe p = probe_hardware(system_perf_open());
+         c.why = p.counts
+                     ? "counters: hardware, " + pmu.description
                      : "counters: hardware requested, but " + p.why + " — hardware columns stay empty with this reason";
-    return c;
+         return c;
+       }},
+      {"sim", "simulated L1D/L2/L3 misses (callgrind, one thread)",
+       [](const CounterOptions& opt, const ChildCommand& child) {
+         BackendChoice c;
+         c.backend = make_sim_backend(opt, child);
+         c.why = "counters: simulated caches (" + c.backend->scope() + ")";
+         return c;
+       }},
+      {"sw", "software events (task clock, page faults, context switches, migrations)",
+       [](const CounterOptions&, const ChildCommand&) {
+         BackendChoice c;
+         c.backend = make_software_backend(system_perf_open());
+         c.why = "counters: " + c.backend->scope();
+         return c;
+       }},
+      {"none", "no counters",
+       [](const CounterOptions&, const ChildCommand&) {
+         return BackendChoice{std::make_unique<NoCounters>(), ""};
+       }},
+  };
+  return all;
+}
+
+BackendChoice make_backend(const CounterOptions& opt, const ChildCommand& child) {
+  std::string names;
+  for (const auto& b : backends()) {
+    if (b.name == opt.backend) return b.make(opt, child);
+    names += (names.empty() ? "" : "|") + b.name;
   }
-  if (name == "auto") {
-    const HardwareProbe p = probe_hardware(system_perf_open());
-    if (p.counts) {
-      c.backend = make_perf_backend(pmu, opt.groups_dir, system_perf_open());
-      c.why = "counters: hardware (" + pmu.description + "): instructions counted over a known loop";
-      return c;
-    }
-    c.backend = make_software_backend(system_perf_open());
-    c.why = fmt::format("counters: software only ({}), because hardware counters are unavailable: {}",
-                        c.backend->source(), p.why);
-    if (p.why.find("--counters sim") == std::string::npos) c.why += "; --counters sim gives simulated cache misses";
-    return c;
-  }
-  throw std::invalid_argument(fmt::format("--counters {}: allowed auto|perf|sim|sw|none", name));
+  throw std::invalid_argument(fmt::format("--counters {}: allowed {}", opt.backend, names));
 }
 
 }  // namespace cromwell

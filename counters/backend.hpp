@@ -5,14 +5,20 @@
 //         pool thread, user mode, counting the timed loops only, summed over threads
 //   sw    software events (task clock, page faults, context switches, migrations); where the
 //         kernel refuses them, getrusage(RUSAGE_THREAD) and CLOCK_THREAD_CPUTIME_ID
-//   sim   callgrind's cache simulation of one config in a child process (`cromwell run KEY`)
+//   sim   callgrind's cache simulation of one config in a child process (started through the
+//         ChildCommand the caller supplies: the counters know no command names)
 //   none  nothing
+// Backends are found by name in a small registry (backends()); `auto` picks perf where hardware
+// counters count, else sw.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "harness/core/options.hpp"
 #include "harness/core/record.hpp"
+#include "harness/core/request.hpp"
 
 namespace cromwell {
 
@@ -27,12 +33,6 @@ class CounterSession {
   virtual void stop(std::size_t calls) = 0;  // calls made by the timed loop just ended
   virtual std::vector<Metric> finish() = 0;  // per-call values
   virtual int passes() const { return 1; }   // timed loops needed to count every event once
-};
-
-struct CounterOptions {
-  std::string groups_dir;            // user group files (--groups)
-  std::string cache_model = "zen3";  // sim: zen3 or "l1d=32K/8,l2=512K/8,l3=32M/16"
-  long sim_calls = 1;
 };
 
 class CounterBackend {
@@ -52,8 +52,15 @@ struct BackendChoice {
   std::string why;  // one line for the user: what was chosen and why
 };
 
-// Throws std::invalid_argument for an unknown name or bad options.
-BackendChoice make_backend(const std::string& name, const CounterOptions& opt);
+struct BackendEntry {
+  std::string name, help;
+  std::function<BackendChoice(const CounterOptions&, const ChildCommand&)> make;
+};
+// auto, perf, sim, sw, none.
+const std::vector<BackendEntry>& backends();
+// The backend opt.backend names. `child` starts a child process for a task (the simulated
+// backend's runs under valgrind). Throws std::invalid_argument for an unknown name or bad options.
+BackendChoice make_backend(const CounterOptions& opt, const ChildCommand& child);
 
 // The canonical columns every hardware or simulated backend fills where it can.
 const std::vector<std::string>& canonical_counter_columns();

@@ -1,6 +1,7 @@
 // --counters sim: callgrind's cache simulation of one config in a child process,
-//   valgrind --tool=callgrind --cache-sim=yes --collect-atstart=no --I1 --D1 --LL cromwell run KEY
-// where `run` collects exactly its N timed calls (after a warm-up call). Callgrind simulates two
+//   valgrind --tool=callgrind --cache-sim=yes --collect-atstart=no --I1 --D1 --LL <child command>
+// where the child (a ChildTask of kind `calls`, started through the ChildCommand the caller
+// supplies) prepares the config, warms every workspace copy, then collects exactly N calls. Callgrind simulates two
 // levels, so two passes give three: LL = L2, then LL = L3. The simulation is single-threaded, has
 // no hardware prefetcher, ignores software prefetch instructions and treats non-temporal stores as
 // ordinary stores.
@@ -20,6 +21,7 @@
 #include "counters/perf_backend.hpp"
 #include "counters/sim.hpp"
 #include "harness/platform/machine.hpp"
+#include "harness/platform/process.hpp"
 
 namespace cromwell {
 namespace {
@@ -72,18 +74,11 @@ namespace {
 
 std::string level_arg(const Level& l) { return fmt::format("{},{},64", l.size, l.assoc); }
 
-std::string self_exe() {
-  char buf[4096];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, n) : "cromwell";
-}
-
 }  // namespace
 
 bool have_valgrind() { return std::system("valgrind --version >/dev/null 2>&1") == 0; }
 
-// Runs one callgrind pass of `cromwell <args>`; returns event name → count over the collected region.
-std::map<std::string, double> callgrind_pass(const std::vector<std::string>& cromwell_args, const CacheModel& m,
+std::map<std::string, double> callgrind_pass(const std::vector<std::string>& command, const CacheModel& m,
                                              const Level& ll) {
   const auto dir = std::filesystem::temp_directory_path();
   const std::string out = (dir / fmt::format("cromwell-sim-{}-{}.out", getpid(), ll.size)).string();
@@ -95,32 +90,15 @@ std::map<std::string, double> callgrind_pass(const std::vector<std::string>& cro
                                 "--I1=" + level_arg(m.l1d),
                                 "--D1=" + level_arg(m.l1d),
                                 "--LL=" + level_arg(ll),
-                                "--callgrind-out-file=" + out,
-                                self_exe()};
-  args.insert(args.end(), cromwell_args.begin(), cromwell_args.end());
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
-  if (pid == 0) {
-    FILE* e = std::fopen(err.c_str(), "w");
-    if (e) {
-      dup2(fileno(e), STDERR_FILENO);
-      dup2(fileno(e), STDOUT_FILENO);
-    }
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execvp("valgrind", argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+                                "--callgrind-out-file=" + out};
+  args.insert(args.end(), command.begin(), command.end());
+  const ProcessResult run = run_process(args, {.output_file = err});
   std::ifstream log(err);
   std::string line, last;
   while (std::getline(log, line))
     if (!line.empty() && line.rfind("==", 0) != 0) last = line;
   std::filesystem::remove(err);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (!run.ok()) {
     std::filesystem::remove(out);
     throw std::runtime_error(fmt::format("the simulated run failed ({})", last.empty() ? "no message" : last));
   }
@@ -147,7 +125,8 @@ namespace {
 
 class SimBackend final : public CounterBackend {
  public:
-  explicit SimBackend(const CounterOptions& opt) : model_(parse_cache_model(opt.cache_model)), calls_(opt.sim_calls) {
+  SimBackend(const CounterOptions& opt, ChildCommand child)
+      : model_(parse_cache_model(opt.cache_model)), calls_(opt.sim_calls), child_(std::move(child)) {
     if (calls_ < 1) throw std::invalid_argument(fmt::format("--sim-calls {}: must be ≥ 1", calls_));
     if (!have_valgrind())
       throw std::invalid_argument(
@@ -174,9 +153,14 @@ class SimBackend final : public CounterBackend {
       return all_missing(fmt::format("simulation is single-threaded (threads={})", r.config.axes.threads));
     std::map<std::string, double> l2, l3;
     try {
-      const std::vector<std::string> args{"run", r.config.key(), "--calls", std::to_string(calls_), "--skip-check"};
-      l2 = callgrind_pass(args, model_, model_.l2);
-      l3 = callgrind_pass(args, model_, model_.l3);
+      ChildTask task;
+      task.kind = ChildTask::Kind::calls;
+      task.target = r.config.key();
+      task.calls = calls_;
+      task.check = false;
+      const auto command = child_(task);
+      l2 = callgrind_pass(command, model_, model_.l2);
+      l3 = callgrind_pass(command, model_, model_.l3);
     } catch (const std::exception& e) {
       return all_missing(e.what());
     }
@@ -212,12 +196,13 @@ class SimBackend final : public CounterBackend {
  private:
   CacheModel model_;
   long calls_;
+  ChildCommand child_;
 };
 
 }  // namespace
 
-std::unique_ptr<CounterBackend> make_sim_backend(const CounterOptions& opt) {
-  return std::make_unique<SimBackend>(opt);
+std::unique_ptr<CounterBackend> make_sim_backend(const CounterOptions& opt, ChildCommand child) {
+  return std::make_unique<SimBackend>(opt, std::move(child));
 }
 
 }  // namespace cromwell

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -23,6 +24,22 @@ std::string_view to_string(Status s) {
       return "measured";
   }
   return "?";
+}
+
+Status parse_status(std::string_view text) {
+  for (Status s :
+       {Status::rejected, Status::pruned, Status::unsupported, Status::failed, Status::error, Status::measured})
+    if (to_string(s) == text) return s;
+  throw std::invalid_argument(
+      fmt::format("status '{}' is not one of measured, rejected, pruned, unsupported, failed, error", text));
+}
+
+std::string reasons_of(const std::vector<Metric>& metrics) {
+  std::string reasons;
+  for (const auto& m : metrics)
+    if (!m.reason.empty() && reasons.find(m.reason) == std::string::npos)
+      reasons += (reasons.empty() ? "" : "; ") + m.reason;
+  return reasons;
 }
 
 namespace {

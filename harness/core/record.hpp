@@ -29,8 +29,13 @@ struct Record {
   bool unstable = false;        // err_pct above the instability threshold
   std::string counters_source;  // "none", "sw", "perf:zen3", "sim:zen3"
   std::string counters_scope;   // what the counter values cover
+  std::string counters_reason;  // why counter values are missing, and flags on those present
   std::vector<Metric> metrics;
 };
+
+// The distinct reasons of a row's metrics, joined with "; " (what counters_reason holds).
+std::string reasons_of(const std::vector<Metric>& metrics);
+Status parse_status(std::string_view text);  // throws std::invalid_argument naming the allowed values
 
 // Fills the time statistics (median, min, err% = median absolute percentage error), GFLOP/s and
 // GB/s from samples_ns and the work of one call.

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "harness/platform/isa.hpp"
+#include "harness/run/prepare.hpp"
+#include "harness/run/timing.hpp"
 
 namespace cromwell {
 

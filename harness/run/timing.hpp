@@ -6,12 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace cromwell {
+#include "harness/core/options.hpp"
 
-struct TimingOptions {
-  int repetitions = 5;
-  double min_time = 0.05;  // seconds per repetition
-};
+namespace cromwell {
 
 // Called around the timed loop of every repetition only (counters start/stop here).
 struct TimedHooks {

@@ -227,5 +227,7 @@ TEST_CASE("errno becomes advice") {
   CHECK_THAT(perf_errno_advice(ENOENT), Catch::Contains("--counters sim"));
   CHECK_THAT(perf_errno_advice(EACCES), Catch::Contains("perf_event_paranoid"));
   CHECK_THAT(perf_errno_advice(EACCES), Catch::Contains("CAP_PERFMON"));
-  CHECK_THROWS_WITH(make_backend("bogus", {}), Catch::Contains("allowed auto|perf|sim|sw|none"));
+  CounterOptions bogus;
+  bogus.backend = "bogus";
+  CHECK_THROWS_WITH(make_backend(bogus, {}), Catch::Contains("allowed auto|perf|sim|sw|none"));
 }

@@ -46,6 +46,8 @@ TEST_CASE("every registered variant matches its reference on awkward shapes") {
   const Registry& reg = Registry::get();
   REQUIRE(!reg.variants().empty());
   MeasureOptions opt;
+  opt.counters.backend = "none";
+  const Measurer m(opt);
   int checked = 0;
   for (const auto& v : reg.variants()) {
     const KernelEntry& k = *reg.kernel(v.kernel);
@@ -56,7 +58,7 @@ TEST_CASE("every registered variant matches its reference on awkward shapes") {
             const Config c{v.kernel, v.name, shape, params, Axes{threads, "none", "hot", align}};
             // Peers that need another process environment are covered once, below.
             if (v.child_env && v.child_env(params)) continue;
-            const Record r = measure(c, v, opt, /*time=*/false);
+            const Record r = m.measure(c, v, /*time=*/false);
             INFO(c.key() << " -> " << to_string(r.status) << ": " << r.reason);
             if (r.status == Status::unsupported) continue;
             CHECK(r.status == Status::measured);
@@ -78,13 +80,16 @@ TEST_CASE("a variant that needs its own environment is checked in a child proces
         if (!v.child_env(pv)) continue;
         const Config c{v.kernel, v.name, reg.kernel(v.kernel)->check_shapes.back(), pv, Axes{}};
         MeasureOptions opt;
-        opt.timing.repetitions = 1;
+        opt.timing.repetitions = 2;
         opt.timing.min_time = 0.001;
-        const Record r = measure(c, v, opt, /*time=*/true);
+        opt.counters.backend = "sw";
+        const Record r = Measurer(opt).measure(c, v, /*time=*/true);
         INFO(c.key() << " -> " << to_string(r.status) << ": " << r.reason);
-        // A core the CPU cannot run may end in an error record, never in a wrong answer.
-        CHECK(r.status != Status::failed);
-        if (r.status == Status::measured) CHECK(r.samples_ns.size() == 1);
+        // The child ran the config with the options it was given, and its core is the one asked for.
+        REQUIRE(r.status == Status::measured);
+        CHECK(r.samples_ns.size() == 2);
+        CHECK(r.counters_source.rfind("sw", 0) == 0);
+        CHECK_THAT(r.note, Catch::Contains("core " + choice, Catch::CaseSensitive::No));
         return;  // one child config is enough to exercise the path
       }
   }

@@ -9,7 +9,7 @@
 
 #include "harness/core/record.hpp"
 #include "harness/core/registry.hpp"
-#include "harness/io/sink.hpp"
+#include "harness/io/schema.hpp"
 
 namespace cromwell {
 
@@ -36,7 +36,7 @@ struct PlannedConfig {
 struct Plan {
   std::vector<PlannedConfig> configs;
   std::vector<Axes> calibrations;  // one per (threads, pin) among the runnable configs
-  Columns columns;
+  Columns columns;                 // dims and params of the selection (the caller adds the metrics)
   std::vector<std::string> notes;  // remarks for the user (e.g. oversubscription)
 };
 

@@ -1,7 +1,9 @@
-// Console sink: one aligned line per record as it arrives.
-#include <fmt/format.h>
+// The terminal: one aligned line per record as it arrives, and the best configurations at the end.
+#include "harness/io/console.hpp"
 
-#include "harness/io/sink.hpp"
+#include <map>
+
+#include <fmt/format.h>
 
 namespace cromwell {
 namespace {
@@ -16,7 +18,7 @@ std::string pad(const std::string& s, std::size_t w, bool right = false) {
 
 class ConsoleSink final : public Sink {
  public:
-  ConsoleSink(std::FILE* out, Columns) : out_(out) {
+  explicit ConsoleSink(std::FILE* out) : out_(out) {
     fmt::print(out_, "{} {} {} {} {} {} {} {} {}\n", pad("status", 11), pad("variant", 22), pad("shape", 20),
                pad("params", 28), pad("thr/pin", 10), pad("time", 11, true), pad("err%", 7, true),
                pad("GFLOP/s", 8, true), pad("GB/s", 8, true));
@@ -57,8 +59,41 @@ class ConsoleSink final : public Sink {
 
 }  // namespace
 
-std::unique_ptr<Sink> console_sink(std::FILE* out, const Columns& cols) {
-  return std::make_unique<ConsoleSink>(out, cols);
+std::unique_ptr<Sink> console_sink(std::FILE* out) { return std::make_unique<ConsoleSink>(out); }
+
+namespace {
+double score(const Record& r) {
+  if (r.gflops) return *r.gflops;
+  if (r.gbps) return *r.gbps;
+  return r.time_ns ? -*r.time_ns : 0;
+}
+}  // namespace
+
+void print_best(std::FILE* out, const std::vector<Record>& records) {
+  // Group by variant, shape and threads.
+  std::map<std::string, const Record*> best;
+  for (const auto& r : records) {
+    if (r.config.kernel == "noop" || r.status != Status::measured || !r.time_ns) continue;
+    const std::string g = fmt::format("{}|{}|{}", r.config.id(), r.config.shape.str(), r.config.axes.threads);
+    if (!best.count(g) || score(r) > score(*best[g])) best[g] = &r;
+  }
+  if (best.empty()) return;
+  fmt::print(out, "\nBest configuration per variant, shape and thread count:\n");
+  fmt::print(out, "  {:<22} {:<24} {:>3} {:>10} {:>9} {:>8}  {}\n", "variant", "shape", "thr", "time", "GFLOP/s",
+             "×naive", "params");
+  for (const auto& [g, r] : best) {
+    const auto naive =
+        best.find(fmt::format("{}.naive|{}|{}", r->config.kernel, r->config.shape.str(), r->config.axes.threads));
+    std::string rel = "";
+    if (naive != best.end() && naive->second->time_ns && r->time_ns)
+      rel = fmt::format("{:.1f}", *naive->second->time_ns / *r->time_ns);
+    std::string params;
+    for (const auto& [n, v] : r->config.params.items) params += fmt::format("{}{}={}", params.empty() ? "" : " ", n, v);
+    if (r->config.axes.pin != "none") params += fmt::format("{}pin={}", params.empty() ? "" : " ", r->config.axes.pin);
+    const std::string ts = human_time(r->time_ns.value_or(0));
+    fmt::print(out, "  {:<22} {:<24} {:>3} {:>10} {:>9} {:>8}  {}\n", r->config.id(), r->config.shape.str(),
+               r->config.axes.threads, ts, r->gflops ? fmt::format("{:.1f}", *r->gflops) : "", rel, params);
+  }
 }
 
 }  // namespace cromwell

@@ -1,5 +1,5 @@
-#include "counters/probe.hpp"
-
+// cromwell counters [--validate]: what this machine can count and why not; with --validate, known-answer
+// kernels mark each metric validated or suspicious here.
 #include <linux/perf_event.h>
 
 #include <fstream>
@@ -13,9 +13,12 @@
 #include "counters/perf_backend.hpp"
 #include "counters/perf_events.hpp"
 #include "counters/sim.hpp"
+#include "harness/cli/command.hpp"
+#include "harness/cli/options.hpp"
 #include "harness/platform/pool.hpp"
+#include "harness/run/child.hpp"
 
-namespace cromwell {
+namespace cromwell::cli {
 namespace {
 
 std::string read_line(const char* path) {
@@ -33,9 +36,7 @@ std::string paranoid_meaning(const std::string& level) {
          "setcap cap_perfmon+ep on the binary";
 }
 
-}  // namespace
-
-int counters_probe(std::FILE* out, const CounterOptions& opt) {
+int probe(std::FILE* out, const CounterOptions& opt) {
   const Pmu pmu = this_pmu();
   const bool watchdog = nmi_watchdog_on();
   const std::string paranoid = read_line("/proc/sys/kernel/perf_event_paranoid");
@@ -88,13 +89,13 @@ int counters_probe(std::FILE* out, const CounterOptions& opt) {
   return 0;
 }
 
-namespace {
-
 // Hardware: each known kernel runs once per event pass in-process, counted on this thread.
 int validate_hardware(std::FILE* out, const CounterOptions& opt) {
   const HardwareProbe hw = probe_hardware(system_perf_open());
   if (!hw.counts) throw std::invalid_argument(fmt::format("--validate --counters perf: {}", hw.why));
-  auto backend = make_backend("perf", opt).backend;
+  CounterOptions perf = opt;
+  perf.backend = "perf";
+  auto backend = make_backend(perf, {}).backend;
   Pool pool(1, {});
   struct Expect {
     std::string kernel, metric;
@@ -137,9 +138,7 @@ int validate_hardware(std::FILE* out, const CounterOptions& opt) {
   return suspicious;
 }
 
-}  // namespace
-
-int counters_validate(std::FILE* out, const std::string& backend, const CounterOptions& opt) {
+int validate(std::FILE* out, const std::string& backend, const CounterOptions& opt) {
   if (backend == "perf") {
     const int suspicious = validate_hardware(out, opt);
     fmt::print(out, "{}\n",
@@ -169,8 +168,12 @@ int counters_validate(std::FILE* out, const std::string& backend, const CounterO
   int suspicious = 0;
   fmt::print(out, "Validating the simulated backend ({}) with known-answer kernels:\n", model.name);
   for (const auto& k : known_kernels()) {
-    const auto l2 = callgrind_pass({"_known", k.name}, model, model.l2);
-    const auto l3 = callgrind_pass({"_known", k.name}, model, model.l3);
+    ChildTask task;
+    task.kind = ChildTask::Kind::known;
+    task.target = k.name;
+    const auto command = child_argv(task, MeasureOptions{});
+    const auto l2 = callgrind_pass(command, model, model.l2);
+    const auto l3 = callgrind_pass(command, model, model.l3);
     const double n = double(k.accesses);
     const std::map<std::string, double> per_access = {{"l1d_misses", (l2.at("D1mr") + l2.at("D1mw")) / n},
                                                       {"l2_misses", (l2.at("DLmr") + l2.at("DLmw")) / n},
@@ -191,36 +194,27 @@ int counters_validate(std::FILE* out, const std::string& backend, const CounterO
   return suspicious ? 1 : 0;
 }
 
-void list_metrics(std::FILE* out, const CounterOptions& opt) {
-  const Pmu pmu = this_pmu();
-  fmt::print(out, "Metrics of this CPU's tables ({}), per group: name = formula | scope\n", pmu.name);
-  for (const auto& g : load_groups(pmu.name, opt.groups_dir)) {
-    fmt::print(out, "{} — {}\n", g.name, g.description);
-    for (const auto& m : g.metrics) fmt::print(out, "  {:<16} = {:<50} | {}\n", m.name, m.formula.text(), m.scope);
-  }
-  fmt::print(
-      out,
-      "sim (callgrind, two passes) — per call, demand accesses only\n"
-      "  l1d_misses = D1mr + D1mw; l2_misses = l3_accesses = DLmr + DLmw with LL = L2;\n"
-      "  l3_misses = dram_fills = DLmr + DLmw with LL = L3; l1d_miss_rate = l1d_misses / (Dr + Dw);\n"
-      "  l2_miss_rate = l2_misses / l1d_misses; l3_miss_rate = l3_misses / l2_misses; *_mpki = 1000·misses / Ir\n"
-      "sw — task_clock_ns, page_faults, context_switches, cpu_migrations per call, summed over threads\n");
+}  // namespace
+
+Command counters_command() {
+  return {"counters", "what this machine can count, and why not", [](CLI::App& app) -> Action {
+            struct Options {
+              CounterGroup counters;
+              bool validate = false;
+            };
+            auto o = std::make_shared<Options>();
+            app.add_flag("--validate", o->validate,
+                         "run known-answer kernels and mark each metric validated or suspicious");
+            o->counters.add(app);
+            return [o](const Invocation&) {
+              const CounterOptions& c = o->counters.values;
+              if (!o->validate) return probe(stdout, c);
+              // auto: hardware where it counts, else the simulator.
+              std::string which = c.backend;
+              if (which == "auto") which = probe_hardware(system_perf_open()).counts ? "perf" : "sim";
+              return validate(stdout, which, c);
+            };
+          }};
 }
 
-void list_events(std::FILE* out, const CounterOptions& opt) {
-  const Pmu pmu = this_pmu();
-  fmt::print(out, "Events of this CPU's tables ({}):\n", pmu.name);
-  for (const auto& g : load_groups(pmu.name, opt.groups_dir))
-    for (const auto& e : g.events) {
-      std::string enc;
-      try {
-        const EventCode c = encode_event(e.name, e.spec);
-        enc = fmt::format("type {} config 0x{:x}", c.type, c.config);
-      } catch (const std::exception& ex) {
-        enc = ex.what();
-      }
-      fmt::print(out, "  {:<6} {:<16} {:<60} {}\n", g.name, e.name, e.spec, enc);
-    }
-}
-
-}  // namespace cromwell
+}  // namespace cromwell::cli

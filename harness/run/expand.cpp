@@ -1,4 +1,4 @@
-#include "harness/run/sweep.hpp"
+#include "harness/run/expand.hpp"
 
 #include <algorithm>
 #include <set>
@@ -59,7 +59,10 @@ Plan expand(const SweepRequest& req) {
   // Axes.
   if (req.threads.empty()) throw std::invalid_argument("--threads: empty list");
   for (int t : req.threads)
-    if (t < 1) throw std::invalid_argument(fmt::format("--threads {}: a thread count must be ≥ 1", t));
+    if (t < 1)
+      throw std::invalid_argument(fmt::format("--threads {}: a thread count must be ≥ 1", t));
+    else if (t > 1024)
+      throw std::invalid_argument(fmt::format("--threads {}: at most 1024", t));
   for (const auto& p : req.pins)
     if (!is_pin_policy(p)) parse_cpu_list(p);  // throws with the reason
   for (const auto& c : req.caches)

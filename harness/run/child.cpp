@@ -1,0 +1,102 @@
+#include "harness/run/child.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "counters/known.hpp"
+#include "harness/io/jsonl.hpp"
+#include "harness/platform/machine.hpp"
+#include "harness/platform/process.hpp"
+#include "harness/run/calls.hpp"
+#include "harness/run/measure.hpp"
+#include "harness/run/prepare.hpp"
+
+namespace cromwell {
+
+namespace {
+std::string g_child_executable;
+}  // namespace
+
+void set_child_executable(std::string path) { g_child_executable = std::move(path); }
+
+std::vector<std::string> child_argv(const ChildTask& task, const MeasureOptions& opt) {
+  return {g_child_executable.empty() ? self_exe() : g_child_executable, kChildCommand, encode_request({task, opt})};
+}
+
+ChildCommand child_command(const MeasureOptions& opt) {
+  return [opt](const ChildTask& task) { return child_argv(task, opt); };
+}
+
+Record measure_in_child(const Config& c, const std::string& env_assignment, const MeasureOptions& opt, bool time) {
+  ChildTask task;
+  task.kind = ChildTask::Kind::measure;
+  task.target = c.key();
+  task.time = time;
+  const ProcessResult p = run_process(child_argv(task, opt), {.env = {env_assignment}});
+  const std::string line = p.out.substr(0, p.out.find('\n'));
+  if (!p.ok() || line.empty())
+    throw std::runtime_error(
+        fmt::format("child process ({}) {}{}", env_assignment, p.describe(), line.empty() ? " and no result" : ""));
+  Record r = record_from_json_line(line, kSchemaVersion, "the child's answer");
+  if (!(r.config == c)) throw std::runtime_error(fmt::format("the child measured {}, not {}", r.config.key(), c.key()));
+  return r;
+}
+
+namespace {
+
+Columns columns_for(const Config& c, const CounterBackend& backend) {
+  Columns cols;
+  for (const auto& [n, v] : c.shape.items) cols.dims.push_back(n);
+  for (const auto& [n, v] : c.params.items) cols.params.push_back(n);
+  cols.metrics = backend.columns();
+  return cols;
+}
+
+Config resolve(const std::string& key) {
+  Config c = parse_key(key);
+  Registry::get().validate(c);
+  return c;
+}
+
+}  // namespace
+
+int serve_child(const ChildRequest& req, std::FILE* out) {
+  set_cache_override(req.options.caches);
+  const ChildTask& t = req.task;
+  switch (t.kind) {
+    case ChildTask::Kind::measure: {
+      const Config c = resolve(t.target);
+      const Measurer m(req.options, /*in_child=*/true);
+      const Record r = m.measure(c, *Registry::get().variant(c.id()), t.time);
+      fmt::print(out, "{}\n", json_line(r, columns_of(columns_for(c, m.counters()))));
+      return 0;
+    }
+    case ChildTask::Kind::calls: {
+      const Config c = resolve(t.target);
+      const CallsResult res = run_calls(c, *Registry::get().variant(c.id()), t.calls, t.check, req.options);
+      fmt::print(out, "{}\n", res.summary(t.target));
+      return res.check.ok ? 0 : 1;
+    }
+    case ChildTask::Kind::known:
+      run_known(t.target, /*simulate=*/true);
+      return 0;
+    case ChildTask::Kind::describe: {
+      const Measurer m(req.options, /*in_child=*/true);
+      const CacheSizes& caches = machine_caches();
+      nlohmann::ordered_json j;
+      j["request"] = nlohmann::ordered_json::parse(encode_request(req));
+      j["applied"] = {
+          {"caches", {{"l1d", caches.l1d}, {"l2", caches.l2}, {"l3", caches.l3}, {"source", caches.source}}},
+          {"cold_bytes", cold_bytes_or_default(req.options.cold_bytes)},
+          {"counters_source", m.counters().source()},
+          {"counters_scope", m.counters().scope()}};
+      fmt::print(out, "{}\n", j.dump());
+      return 0;
+    }
+  }
+  return 2;
+}
+
+}  // namespace cromwell
