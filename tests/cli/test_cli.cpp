@@ -2,6 +2,7 @@
 // non-zero exit, and writes nothing; good input writes one CSV row per config.
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -239,4 +240,58 @@ TEST_CASE("bad counter options are refused before anything is written") {
     CHECK_THAT(r.output, Catch::Contains(message));
     CHECK(!fs::exists(out));
   }
+}
+
+TEST_CASE("sweep --threads 1 without filters runs the built-in sweep on 1 thread only") {
+  const TempDir dir;
+  const fs::path out = dir / "d.csv";
+  const Result r = cromwell("sweep --threads 1 --repetitions 1 --min-time 0.001 --counters none -o " + out.string());
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.output, Catch::Contains("built-in sweep"));
+  const auto rows = lines(out);
+  REQUIRE(rows.size() > 5);
+  for (const auto& row : rows) CHECK(row.find("threads:2") == std::string::npos);
+}
+
+TEST_CASE("each command's help lists what it takes, nothing else") {
+  struct Case {
+    std::string command;
+    std::vector<std::string> has, lacks;
+  };
+  const std::vector<Case> cases = {
+      {"sweep", {"--repetitions", "--counters", "--threads", "--jsonl", "--seed"}, {"--calls", "--validate", "keys"}},
+      {"check", {"--threads", "--set", "--seed"}, {"--repetitions", "--counters", "--jsonl", "--calls"}},
+      {"run", {"--calls", "--skip-check", "--seed"}, {"--repetitions", "--threads", "--counters"}},
+      {"compare", {"--repetitions", "--min-time", "--seed"}, {"--counters", "--threads", "--jsonl", "--calls"}},
+      {"counters", {"--validate", "--counters", "--cache-model"}, {"--repetitions", "--threads", "--seed"}},
+      {"list", {"--groups"}, {"--repetitions", "--threads", "--seed"}},
+  };
+  for (const auto& c : cases) {
+    const Result r = cromwell(c.command + " --help");
+    INFO(c.command << "\n" << r.output);
+    CHECK(r.code == 0);
+    for (const auto& h : c.has) CHECK_THAT(r.output, Catch::Contains(h));
+    for (const auto& l : c.lacks) CHECK_THAT(r.output, !Catch::Contains(l));
+  }
+  const Result top = cromwell("--help");
+  CHECK_THAT(top.output, !Catch::Contains("_child"));
+}
+
+TEST_CASE("a sweep's rows carry every repetition's time") {
+  const TempDir dir;
+  const fs::path out = dir / "s.csv";
+  const Result r = cromwell(
+      "sweep gemm.naive --shape m:8,n:8,k:8 --repetitions 3 --min-time 0.001 --counters none -o " + out.string());
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  const auto rows = lines(out);
+  const auto header = csv_fields(rows[0]);
+  const auto row = csv_fields(rows.back());
+  const std::size_t at = std::find(header.begin(), header.end(), "samples_ns") - header.begin();
+  REQUIRE(at < header.size());
+  std::istringstream samples(row[at]);
+  int n = 0;
+  for (double t; samples >> t; ++n) CHECK(t > 0);
+  CHECK(n == 3);
 }
