@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/platform/text.hpp"
+
 namespace cromwell {
 namespace {
 
@@ -19,22 +21,11 @@ int hex(char c) {
   return -1;
 }
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  if (s.empty()) return out;
-  std::size_t pos = 0;
-  while (true) {
-    const std::size_t end = s.find(sep, pos);
-    out.push_back(s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    if (end == std::string_view::npos) return out;
-    pos = end + 1;
-  }
-}
-
 std::vector<std::pair<std::string, std::string>> parse_pairs(std::string_view section, std::string_view what,
                                                              std::string_view key) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (auto pair : split(section, ',')) {
+  if (section.empty()) return out;
+  for (const auto& pair : split(section, ',')) {
     const std::size_t colon = pair.find(':');
     if (colon == std::string_view::npos || colon == 0)
       throw std::invalid_argument(

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/platform/text.hpp"
+
 namespace cromwell {
 namespace {
 
@@ -15,17 +17,6 @@ std::optional<std::int64_t> to_int(std::string_view s) {
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
   return v;
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t pos = 0;
-  while (true) {
-    const std::size_t end = s.find(sep, pos);
-    out.push_back(s.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    if (end == std::string_view::npos) return out;
-    pos = end + 1;
-  }
 }
 
 }  // namespace
@@ -82,7 +73,8 @@ std::vector<std::string> expand_values(const Param& p, std::string_view list) {
   auto add = [&](std::string v) {
     if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
   };
-  for (std::string_view item : split(list, ',')) {
+  for (const std::string& part : split(list, ',')) {
+    const std::string_view item = part;
     if (item.empty()) throw std::invalid_argument(fmt::format("--set {}={}: empty value in the list", p.name, list));
     const std::size_t dots = item.find("..");
     if (dots == std::string_view::npos) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "harness/platform/machine.hpp"
+#include "harness/platform/text.hpp"
 #include "harness/platform/topology.hpp"
 
 namespace cromwell {
@@ -16,12 +17,6 @@ namespace {
 template <class T>
 void add_unique(std::vector<T>& v, const T& x) {
   if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
-}
-
-std::string join_ids(const std::vector<const VariantEntry*>& vs) {
-  std::string s;
-  for (const auto* v : vs) s += (s.empty() ? "" : ", ") + v->id();
-  return s;
 }
 
 // The shapes of one kernel: the --shape values that name only its dims (missing dims take the
@@ -117,9 +112,16 @@ Plan expand(const SweepRequest& req) {
         for (const auto& p : v->space.params) names.insert(p.name);
       std::string known;
       for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-      throw std::invalid_argument(
-          fmt::format("--set {}: no selected variant has a parameter '{}' (selected: {}; their parameters: {})", name,
-                      name, join_ids(selected), known.empty() ? "none" : known));
+      throw std::invalid_argument(fmt::format(
+          "--set {}: no selected variant has a parameter '{}' (selected: {}; their parameters: {})", name, name,
+          join(
+              [&] {
+                std::vector<std::string> ids;
+                for (const auto* v : selected) ids.push_back(v->id());
+                return ids;
+              }(),
+              ", "),
+          known.empty() ? "none" : known));
     }
   }
 
