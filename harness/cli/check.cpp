@@ -29,6 +29,7 @@ int check(const CheckOptions& o) {
   const Plan plan = expand(req);
   MeasureOptions mo;
   o.inputs.fill(mo);
+  mo.caches = o.selection.caches;
   mo.counters.backend = "none";
   const Measurer m(mo);
   struct Failures final : Sink {
