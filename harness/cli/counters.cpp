@@ -21,6 +21,13 @@
 namespace cromwell::cli {
 namespace {
 
+// What a known-answer kernel must give, per access: a metric within [lo, hi], and why.
+struct Expect {
+  std::string kernel, metric;
+  double lo, hi;
+  std::string meaning;
+};
+
 std::string read_line(const char* path) {
   std::ifstream in(path);
   std::string s;
@@ -97,11 +104,6 @@ int validate_hardware(std::FILE* out, const CounterOptions& opt) {
   perf.backend = "perf";
   auto backend = make_backend(perf, {}).backend;
   Pool pool(1, {});
-  struct Expect {
-    std::string kernel, metric;
-    double lo, hi;
-    std::string meaning;
-  };
   const std::vector<Expect> expect = {
       {"chase_l1", "l1d_misses", 0.0, 0.01, "a 16 KiB working set stays in L1D"},
       {"chase_dram", "l3_misses", 0.8, 1.2, "each step lands on a line last touched 256 MiB ago"},
@@ -150,11 +152,6 @@ int validate(std::FILE* out, const std::string& backend, const CounterOptions& o
     throw std::invalid_argument(fmt::format("--validate --counters {}: allowed sim or perf", backend));
   const CacheModel model = parse_cache_model(opt.cache_model);
   if (!have_valgrind()) throw std::invalid_argument("--validate needs valgrind (scripts/bootstrap installs it)");
-  struct Expect {
-    std::string kernel, metric;
-    double lo, hi;
-    std::string meaning;
-  };
   // Per access of each known kernel.
   const std::vector<Expect> expect = {
       {"chase_l1", "l1d_misses", 0.0, 0.01, "a 16 KiB working set stays in L1D"},
