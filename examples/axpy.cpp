@@ -3,9 +3,9 @@
 // self-registering variants; cromwell::main gives them list, check, sweep, run and compare.
 #include <harness/core/registry.hpp>
 
+#include <array>
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 #include <string>
 
 namespace {
@@ -23,13 +23,8 @@ struct AxpyKernel {
 
   static constexpr std::string_view name = "axpy";
   static constexpr std::string_view summary = "y = a·x + y, fp32 (an example kernel defined outside Cromwell)";
-  static std::vector<std::string_view> dims() { return {"n"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [k, v] : d.items)
-      if (k != "n") throw std::invalid_argument("axpy has no dimension '" + k + "' (dims: n)");
-    return {d.find("n") ? d.at("n") : 1 << 20};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  // The dimensions, declared once: name, the Shape member, the default size.
+  static constexpr std::array dims{Dim<Shape>{"n", &Shape::n, 1 << 20}};
   static std::vector<Shape> default_shapes() { return {{1 << 20}}; }
   static std::vector<Shape> check_shapes() { return {{1}, {7}, {1001}}; }
   // y is reset from y0 by every call, so repeated calls compute the same thing.

@@ -5,11 +5,11 @@
 // so variants with aligned stores must handle a head and a tail). The check is exact.
 // Work: 8n compulsory bytes (read x, write y); 12n with the read-for-ownership of y that ordinary
 // stores cause and non-temporal stores avoid.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
@@ -28,13 +28,7 @@ struct CopyKernel {
 
   static constexpr std::string_view name = "copy";
   static constexpr std::string_view summary = "y = x, fp32: streaming copy (non-temporal stores)";
-  static std::vector<std::string_view> dims() { return {"n"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [k, v] : d.items)
-      if (k != "n") throw std::invalid_argument(fmt::format("copy has no dimension '{}' (dims: n)", k));
-    return {d.find("n") ? d.at("n") : std::int64_t{1} << 26};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static constexpr std::array dims{Dim<Shape>{"n", &Shape::n, std::int64_t{1} << 26}};
   static std::vector<Shape> default_shapes() { return {{std::int64_t{1} << 26}}; }
   static std::vector<Shape> check_shapes() { return {{1}, {7}, {31}, {33}, {1000}, {4099}, {65537}}; }
   static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& alloc) {

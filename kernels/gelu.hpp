@@ -10,10 +10,10 @@
 // (E ≤ 4: libm's tanhf, the vector tanh of variants/vecmath_avx2.hpp), 1 + tanh v is known only
 // to E·u absolutely, so y only to E·|x|·u/2. The check allows (8 + 8|v|)·u·|y| + 2|x|·u — both
 // forms pass, and any error larger than a 4-ULP tanh fails. ±inf give +inf and −0 exactly.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,13 +34,7 @@ struct GeluKernel {
 
   static constexpr std::string_view name = "gelu";
   static constexpr std::string_view summary = "y = ½x(1 + tanh(√(2/π)(x + 0.044715x³))), element-wise, fp32";
-  static std::vector<std::string_view> dims() { return {"n"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [k, v] : d.items)
-      if (k != "n") throw std::invalid_argument(fmt::format("gelu has no dimension '{}' (dims: n)", k));
-    return {d.find("n") ? d.at("n") : std::int64_t{1} << 26};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static constexpr std::array dims{Dim<Shape>{"n", &Shape::n, std::int64_t{1} << 26}};
   static std::vector<Shape> default_shapes() { return {{std::int64_t{1} << 26}}; }
   static std::vector<Shape> llm_shapes() { return {{5632}, {128 * 5632}}; }
   static std::vector<Shape> check_shapes() { return {{1}, {7}, {31}, {33}, {1000}, {4099}, {65537}}; }

@@ -18,10 +18,10 @@
 // For large shapes (m·n·k > 2²⁷) the reference is the randomized projection of BLIS's test suite:
 // with a random vector t, compare C·t with A·(B·t) within (k + 2)·u·|A|·(|B|·|t|) + n·u·|C|·|t|;
 // it costs O(mk + kn + mn) instead of O(mnk) and misses a wrong C only with probability ~0.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -53,15 +53,8 @@ struct GemmKernel {
   static constexpr std::int64_t kProjectAbove = std::int64_t{1} << 27;
   static constexpr std::uint64_t kStreamA = 1, kStreamB = 2, kStreamT = 3;
 
-  static std::vector<std::string_view> dims() { return {"m", "n", "k"}; }
-  static Shape from_dims(const Dims& d) {
-    Shape s{d.find("m") ? d.at("m") : 512, d.find("n") ? d.at("n") : 512, d.find("k") ? d.at("k") : 512};
-    for (const auto& [key, v] : d.items)
-      if (key != "m" && key != "n" && key != "k")
-        throw std::invalid_argument(fmt::format("gemm has no dimension '{}' (dims: m, n, k)", key));
-    return s;
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"m", s.m}, {"n", s.n}, {"k", s.k}}}; }
+  static constexpr std::array dims{Dim<Shape>{"m", &Shape::m, 512}, Dim<Shape>{"n", &Shape::n, 512},
+                                   Dim<Shape>{"k", &Shape::k, 512}};
   static std::vector<Shape> default_shapes() { return {{512, 512, 512}}; }
   // Prefill of 128 tokens: QKV (2048 → 32·64 + 2·64), attention output, MLP gate/up, MLP down.
   static std::vector<Shape> llm_shapes() {

@@ -7,10 +7,10 @@
 // k=2048 → n=2176 (fused QKV: 32 query heads + 2·1 KV heads of 64).
 // Tolerance: as GEMM, each y[i] is a dot product of length k in any order, with or without FMA:
 // |ŷ − y| ≤ (k + 2)·u·Σ_p |W[i][p]·x[p]|, u = 2⁻²⁴, computed in double — rigorous.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,14 +34,7 @@ struct GemvKernel {
 
   static constexpr std::string_view name = "gemv";
   static constexpr std::string_view summary = "y = W·x, fp32; W n×k row-major (decode projections)";
-  static std::vector<std::string_view> dims() { return {"n", "k"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [key, v] : d.items)
-      if (key != "n" && key != "k")
-        throw std::invalid_argument(fmt::format("gemv has no dimension '{}' (dims: n, k)", key));
-    return {d.find("n") ? d.at("n") : 5632, d.find("k") ? d.at("k") : 2048};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}, {"k", s.k}}}; }
+  static constexpr std::array dims{Dim<Shape>{"n", &Shape::n, 5632}, Dim<Shape>{"k", &Shape::k, 2048}};
   static std::vector<Shape> default_shapes() { return {{5632, 2048}, {2048, 5632}, {2176, 2048}}; }
   // Decode: MLP gate/up, MLP down, QKV, attention output.
   static std::vector<Shape> llm_shapes() { return {{5632, 2048}, {2048, 5632}, {2176, 2048}, {2048, 2048}}; }

@@ -7,9 +7,9 @@
 // below 2²⁴ (a random walk of n = 2²⁸ steps stays below 10⁶ with overwhelming probability) and
 // every summation order gives the exact result: the check allows no error, so a variant that
 // skips or repeats elements fails.
+#include <array>
 #include <cmath>
 #include <cstdint>
-#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,13 +29,7 @@ struct ReadKernel {
 
   static constexpr std::string_view name = "read";
   static constexpr std::string_view summary = "s = Σ x[i], fp32: streaming read bandwidth";
-  static std::vector<std::string_view> dims() { return {"n"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [k, v] : d.items)
-      if (k != "n") throw std::invalid_argument(fmt::format("read has no dimension '{}' (dims: n)", k));
-    return {d.find("n") ? d.at("n") : std::int64_t{1} << 26};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static constexpr std::array dims{Dim<Shape>{"n", &Shape::n, std::int64_t{1} << 26}};
   static std::vector<Shape> default_shapes() { return {{std::int64_t{1} << 26}}; }
   // The sizes of the decode GEMVs' weights (5632·2048, 2176·2048, 2048·2048 floats), so that
   // gemv and read are compared at equal bytes.

@@ -10,10 +10,10 @@
 // allows (n + 16)·u·|y| + u·|scale|·eps-sized slack: rigorous with margin, tight enough that an
 // element left out of the sum (relative error ≥ x²/Σx² ≈ 1/n) fails for n ≥ 2 — and exact
 // element-wise work makes the n = 1 case checkable too.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
@@ -33,14 +33,7 @@ struct RmsnormKernel {
 
   static constexpr std::string_view name = "rmsnorm";
   static constexpr std::string_view summary = "y = x / sqrt(mean(x²) + eps) · scale, row-wise, fp32";
-  static std::vector<std::string_view> dims() { return {"rows", "n"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [key, v] : d.items)
-      if (key != "rows" && key != "n")
-        throw std::invalid_argument(fmt::format("rmsnorm has no dimension '{}' (dims: rows, n)", key));
-    return {d.find("rows") ? d.at("rows") : 1, d.find("n") ? d.at("n") : 2048};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"rows", s.rows}, {"n", s.n}}}; }
+  static constexpr std::array dims{Dim<Shape>{"rows", &Shape::rows, 1}, Dim<Shape>{"n", &Shape::n, 2048}};
   static std::vector<Shape> default_shapes() { return {{1, 2048}, {128, 2048}, {8192, 2048}}; }
   static std::vector<Shape> llm_shapes() { return {{1, 2048}, {128, 2048}}; }  // decode, prefill
   static std::vector<Shape> check_shapes() { return {{1, 1}, {1, 7}, {3, 31}, {5, 33}, {2, 1000}, {7, 4099}}; }

@@ -7,10 +7,10 @@
 // within |x|·2⁻¹⁴⁸ absolute below; libm's expf-based scalar form is within 3 ULP where e^−x does
 // not overflow. The check allows 8 ULP (8·u·|y|) plus |x|·2⁻¹⁴⁷ absolute; a result that underflows
 // (|y| < 2⁻¹²⁶) may be any value of at most 2⁻¹²⁶ (0 included). ±inf give +inf and −0 exactly.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,13 +29,7 @@ struct SiluKernel {
 
   static constexpr std::string_view name = "silu";
   static constexpr std::string_view summary = "y = x · sigmoid(x), element-wise, fp32";
-  static std::vector<std::string_view> dims() { return {"n"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [k, v] : d.items)
-      if (k != "n") throw std::invalid_argument(fmt::format("silu has no dimension '{}' (dims: n)", k));
-    return {d.find("n") ? d.at("n") : std::int64_t{1} << 26};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static constexpr std::array dims{Dim<Shape>{"n", &Shape::n, std::int64_t{1} << 26}};
   static std::vector<Shape> default_shapes() { return {{std::int64_t{1} << 26}}; }
   static std::vector<Shape> llm_shapes() { return {{5632}, {128 * 5632}}; }
   static std::vector<Shape> check_shapes() { return {{1}, {7}, {31}, {33}, {1000}, {4099}, {65537}}; }

@@ -1,7 +1,7 @@
 // y = 2·x: the smallest kernel a user can register against the installed package.
+#include <array>
 #include <cmath>
 #include <harness/core/registry.hpp>
-#include <stdexcept>
 
 namespace {
 using namespace cromwell;
@@ -16,9 +16,7 @@ struct ScaleKernel {
   using Reference = std::vector<double>;
   static constexpr std::string_view name = "scale";
   static constexpr std::string_view summary = "y = 2·x";
-  static std::vector<std::string_view> dims() { return {"n"}; }
-  static Shape from_dims(const Dims& d) { return {d.find("n") ? d.at("n") : 1000}; }
-  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  static constexpr std::array dims{Dim<Shape>{"n", &Shape::n, 1000}};
   static std::vector<Shape> default_shapes() { return {{4096}}; }
   static std::vector<Shape> check_shapes() { return {{1}, {7}, {1001}}; }
   static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& a) {

@@ -115,7 +115,7 @@ class InstanceOf final : public Instance {
       : shape_(shape) {
     Alloc alloc{opt.align, &pool};
     // A kernel whose workspace depends on the config (a data layout chosen by a param) provides
-    // make_workspace(shape, seed, alloc, params); see harness/kernel.hpp.
+    // make_workspace(shape, seed, alloc, params); see harness/core/kernel.hpp.
     auto make = [&] {
       if constexpr (requires { K::make_workspace(shape_, opt.seed, alloc, params); })
         return K::make_workspace(shape_, opt.seed, alloc, params);
@@ -128,7 +128,7 @@ class InstanceOf final : public Instance {
       const std::size_t want = std::min<std::size_t>((opt.cold_bytes + one - 1) / one, kMaxCopies);
       while (ws_.size() < std::max<std::size_t>(want, 2)) ws_.push_back(make());
     }
-    ref_key_ = std::string(K::name) + "/" + K::to_dims(shape_).str() + "/" + std::to_string(opt.seed);
+    ref_key_ = std::string(K::name) + "/" + dims_of<K>(shape_).str() + "/" + std::to_string(opt.seed);
     run_ = v.prepare(shape_, params, pool);
   }
   Check check() override {
@@ -158,15 +158,15 @@ KernelEntry kernel_entry() {
   KernelEntry e;
   e.name = K::name;
   e.summary = K::summary;
-  for (auto d : K::dims()) e.dims.emplace_back(d);
-  for (const auto& s : K::default_shapes()) e.default_shapes.push_back(K::to_dims(s));
-  for (const auto& s : K::check_shapes()) e.check_shapes.push_back(K::to_dims(s));
+  for (auto d : dim_names<K>()) e.dims.emplace_back(d);
+  for (const auto& s : K::default_shapes()) e.default_shapes.push_back(dims_of<K>(s));
+  for (const auto& s : K::check_shapes()) e.check_shapes.push_back(dims_of<K>(s));
   if constexpr (requires { K::llm_shapes(); })
-    for (const auto& s : K::llm_shapes()) e.llm_shapes.push_back(K::to_dims(s));
+    for (const auto& s : K::llm_shapes()) e.llm_shapes.push_back(dims_of<K>(s));
   else
     e.llm_shapes = e.default_shapes;
-  e.normalize = [](const Dims& d) { return K::to_dims(K::from_dims(d)); };
-  e.model = [](const Dims& d) { return K::model(K::from_dims(d)); };
+  e.normalize = [](const Dims& d) { return dims_of<K>(shape_from_dims<K>(d)); };
+  e.model = [](const Dims& d) { return K::model(shape_from_dims<K>(d)); };
   return e;
 }
 
@@ -190,7 +190,7 @@ bool register_variant(Variant<K> v) {
   e.child_env = v.child_env;
   e.note = v.note;
   e.instantiate = [v](const Dims& d, const ParamValues& p, Pool& pool, const InstanceOptions& o) {
-    return std::unique_ptr<Instance>(new detail::InstanceOf<K>(K::from_dims(d), p, pool, o, v));
+    return std::unique_ptr<Instance>(new detail::InstanceOf<K>(shape_from_dims<K>(d), p, pool, o, v));
   };
   r.add(std::move(e));
   return true;
