@@ -6,10 +6,11 @@
 // Data: integers in [-8, 8] stored as floats, so every partial sum of any order is an integer far
 // below 2²⁴ (a random walk of n = 2²⁸ steps stays below 10⁶ with overwhelming probability) and
 // every summation order gives the exact result: the check allows no error, so a variant that
-// skips or repeats elements fails.
+// skips or repeats elements fails. `sum` starts as NaN, so a variant that never writes it fails.
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -23,7 +24,7 @@ struct ReadKernel {
   using Shape = StreamShape;
   struct Workspace {
     Buffer<float> x;
-    float sum = 0;
+    float sum = std::numeric_limits<float>::quiet_NaN();  // NaN until a variant writes it
   };
   using Reference = double;
 
@@ -36,7 +37,7 @@ struct ReadKernel {
   static std::vector<Shape> llm_shapes() { return {{5632 * 2048}, {2176 * 2048}, {2048 * 2048}}; }
   static std::vector<Shape> check_shapes() { return {{1}, {7}, {31}, {33}, {1000}, {4099}, {65537}}; }
   static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& alloc) {
-    Workspace ws{Buffer<float>(alloc, s.n), 0.0f};
+    Workspace ws{Buffer<float>(alloc, s.n), std::numeric_limits<float>::quiet_NaN()};
     fill_uniform(ws.x.view, seed, 1, alloc.pool);
     for (auto& v : ws.x.view) v = std::round(v * 8.0f);
     return ws;
