@@ -33,6 +33,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -161,16 +162,38 @@ struct AttnScoresKernel {
         }
     return r;
   }
-  static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
+  // The output the check compares: S, in the workspace's layout (shd or hds).
+  static std::span<float> output(Workspace& ws) { return ws.s.view; }
+  // The logical position (s, h, t) of S's element at offset `at` in layout `l` (s_at's inverse).
+  struct Position {
+    std::int64_t i, h, t;
+  };
+  static Position position(const Shape& s, AttnLayout l, std::int64_t at) {
+    if (l == AttnLayout::shd) return {at / (s.heads * s.cache_len), at / s.cache_len % s.heads, at % s.cache_len};
+    return {at / (s.cache_len * s.heads), at % s.heads, at / s.heads % s.cache_len};
+  }
+  // The header's bound γ_{dim+3}·Σ_d |Q·K| / √dim for output element i, an offset in the
+  // workspace's layout (so it needs the workspace: the element order depends on `layout`).
+  static Tolerance tolerance(const Shape& s, const Workspace& ws, const Reference& r, std::size_t i) {
     const double nu = double(s.dim + 3) * 0x1p-24, gamma = nu / (1.0 - nu);
+    const Position p = position(s, ws.layout, std::int64_t(i));
+    const std::size_t at = std::size_t(s_at(s, AttnLayout::shd, p.i, p.h, p.t));  // the reference's order
+    return {r.s[at], gamma * r.bound[at]};
+  }
+  static std::string element_name(const Shape& s, const Workspace& ws, std::size_t i) {
+    const Position p = position(s, ws.layout, std::int64_t(i));
+    return fmt::format("S[s={},h={},t={}]", p.i, p.h, p.t);
+  }
+  // In logical order whatever the layout, so both layouts report the same first bad element.
+  static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
     for (std::int64_t i = 0; i < s.seq; ++i)
       for (std::int64_t h = 0; h < s.heads; ++h)
         for (std::int64_t t = 0; t < s.cache_len; ++t) {
-          const std::size_t at = std::size_t((i * s.heads + h) * s.cache_len + t);
-          const float got = ws.s[s_at(s, ws.layout, i, h, t)];
-          if (!(std::abs(got - r.s[at]) <= gamma * r.bound[at]))
-            return Check::fail(fmt::format("S[s={},h={},t={}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i, h, t,
-                                           got, r.s[at], gamma * r.bound[at]));
+          const std::size_t at = std::size_t(s_at(s, ws.layout, i, h, t));
+          const float got = ws.s[at];
+          if (const Tolerance tol = tolerance(s, ws, r, at); !tol.accepts(got))
+            return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g})", element_name(s, ws, at),
+                                           got, tol.expected, tol.bound));
         }
     return Check::pass();
   }

@@ -8,8 +8,9 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -39,10 +40,16 @@ struct CopyKernel {
   }
   static std::size_t bytes(const Workspace& ws) { return 2 * ws.x.size() * sizeof(float); }
   static Reference reference(const Shape&, const Workspace&) { return {}; }
-  static Check check(const Shape& s, const Workspace& ws, const Reference&) {
-    for (std::int64_t i = 0; i < s.n; ++i)
-      if (std::memcmp(&ws.y[i], &ws.x[i], sizeof(float)) != 0)
-        return Check::fail(fmt::format("y[{}] = {}, expected {}", i, ws.y[i], ws.x[i]));
+  static std::span<float> output(Workspace& ws) { return ws.y.view; }
+  // Exact: y[i] is x[i].
+  static Tolerance tolerance(const Shape&, const Workspace& ws, const Reference&, std::size_t i) {
+    return {ws.x[i], 0};
+  }
+  static std::string element_name(const Shape&, const Workspace&, std::size_t i) { return fmt::format("y[{}]", i); }
+  static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
+    for (std::size_t i = 0; i < std::size_t(s.n); ++i)
+      if (const Tolerance t = tolerance(s, ws, r, i); !t.accepts(ws.y[i]))
+        return Check::fail(fmt::format("{} = {}, expected {}", element_name(s, ws, i), ws.y[i], float(t.expected)));
     return Check::pass();
   }
   static Work model(const Shape& s) { return {0.0, 8.0 * s.n, 12.0 * s.n}; }

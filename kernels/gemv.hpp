@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -59,12 +61,17 @@ struct GemvKernel {
       }
     return r;
   }
+  static std::span<float> output(Workspace& ws) { return ws.y.view; }
+  // The header's bound: (k + 2)·u·Σ_p |W[i][p]·x[p]|.
+  static Tolerance tolerance(const Shape& s, const Workspace&, const Reference& r, std::size_t i) {
+    return {r.y[i], double(s.k + 2) * 0x1p-24 * r.bound[i]};
+  }
+  static std::string element_name(const Shape&, const Workspace&, std::size_t i) { return fmt::format("y[{}]", i); }
   static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
-    const double gamma = double(s.k + 2) * 0x1p-24;
-    for (std::int64_t i = 0; i < s.n; ++i)
-      if (!(std::abs(ws.y[i] - r.y[i]) <= gamma * r.bound[i]))
-        return Check::fail(
-            fmt::format("y[{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i, ws.y[i], r.y[i], gamma * r.bound[i]));
+    for (std::size_t i = 0; i < std::size_t(s.n); ++i)
+      if (const Tolerance t = tolerance(s, ws, r, i); !t.accepts(ws.y[i]))
+        return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g})", element_name(s, ws, i),
+                                       ws.y[i], t.expected, t.bound));
     return Check::pass();
   }
   static Work model(const Shape& s) {

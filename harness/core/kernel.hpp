@@ -8,7 +8,20 @@
 //   default_shapes, check_shapes, make_workspace(shape, seed, alloc),
 //   reference(shape, ws)   -- the obviously correct computation, double precision, never timed,
 //                             cached by the harness per (kernel, shape, seed);
-//   check(shape, ws, ref)  -- compares the output in ws with the reference, tolerance in the header;
+//   check(shape, ws, ref)  -- compares the output in ws with the reference, tolerance in the header,
+//                             and names the first element it rejects as element_name does; where
+//                             tolerance() is not `projected`, it accepts an output exactly when
+//                             tolerance(shape, ws, ref, i).accepts(output(ws)[i]) for every i;
+//   output(ws)             -- std::span<float>: the elements check() compares, in the workspace's
+//                             layout (mutable: tests corrupt them to show the check catches it);
+//   tolerance(shape, ws, ref, i) -> Tolerance
+//                          -- the expected value of output element i and the error check() allows
+//                             there: the one source of the bound, which check() calls too. It takes
+//                             the workspace for kernels whose bound depends on the inputs (silu,
+//                             gelu) or whose element order depends on the workspace's layout
+//                             (attn_scores); i indexes output(ws);
+//   element_name(shape, ws, i) -> std::string
+//                          -- how check() names output element i in a failure ("C[3,5]", "sum");
 //   model(shape) -> Work   -- flops and compulsory bytes per call;
 //   bytes(ws)              -- the workspace footprint (cold-cache rotation sizes copies with it);
 // and optionally validate(shape) -> std::string
@@ -22,10 +35,12 @@
 //                             The reference stays cached per (kernel, shape, seed), so such a kernel
 //                             must generate the same logical data, and compute the same reference,
 //                             for every config.
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <ranges>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -37,13 +52,31 @@
 
 namespace cromwell {
 
+// What check() allows in one output element. It accepts `got` when got == expected (so an
+// infinity matches itself) or |got − expected| ≤ bound; a NaN expected value matches only a NaN,
+// and a NaN never matches a number. bound 0: exactly the expected value.
+// `projected`: check() does not compare this element alone but a random projection of several
+// (GEMM above its threshold compares the rows of C·t). `bound` is then the error in this element
+// alone that moves its projection by the projection's whole tolerance: an error several times
+// larger fails, but accepts() does not predict the check near the bound.
+struct Tolerance {
+  double expected = 0;
+  double bound = 0;
+  bool projected = false;
+
+  bool accepts(double got) const {
+    if (std::isnan(expected)) return std::isnan(got);
+    return got == expected || std::abs(got - expected) <= bound;
+  }
+};
+
 // A kernel's `dims`: an array (or other random-access range) of Dim<Shape>.
 template <class T, class Shape>
 concept DimList = std::ranges::random_access_range<T> && std::same_as<std::ranges::range_value_t<T>, Dim<Shape>>;
 
 template <class K>
-concept Kernel = requires(const typename K::Shape& s, typename K::Workspace& ws, const typename K::Reference& ref,
-                          const Alloc& alloc, std::uint64_t seed) {
+concept Kernel = requires(const typename K::Shape& s, typename K::Workspace& ws, const typename K::Workspace& cws,
+                          const typename K::Reference& ref, const Alloc& alloc, std::uint64_t seed, std::size_t i) {
   { K::name } -> std::convertible_to<std::string_view>;
   { K::summary } -> std::convertible_to<std::string_view>;
   { K::dims } -> DimList<typename K::Shape>;
@@ -52,6 +85,9 @@ concept Kernel = requires(const typename K::Shape& s, typename K::Workspace& ws,
   { K::make_workspace(s, seed, alloc) } -> std::same_as<typename K::Workspace>;
   { K::reference(s, ws) } -> std::same_as<typename K::Reference>;
   { K::check(s, ws, ref) } -> std::same_as<Check>;
+  { K::output(ws) } -> std::same_as<std::span<float>>;
+  { K::tolerance(s, cws, ref, i) } -> std::same_as<Tolerance>;
+  { K::element_name(s, cws, i) } -> std::same_as<std::string>;
   { K::model(s) } -> std::same_as<Work>;
   { K::bytes(ws) } -> std::same_as<std::size_t>;
 };

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -53,6 +54,17 @@ class Instance {
   virtual void call(std::size_t copy) = 0;  // one call on workspace copy `copy`
   virtual std::size_t copies() const = 0;
   virtual Work work() const = 0;
+
+  // The checker itself, for tests that show it catches wrong answers (tests/kernels/test_checker.cpp):
+  // the output of workspace copy 0 as check() compares it (Kernel::output, in the workspace's
+  // layout; NaN or garbage until the variant runs), writable; the tolerance of its element i and
+  // how a failure names that element (Kernel::tolerance and element_name, i < output().size());
+  // and the comparison of copy 0's output as it is now with the reference, without running the
+  // variant (check() is one call, then this).
+  virtual std::span<float> output() = 0;
+  virtual Tolerance tolerance(std::size_t i) = 0;
+  virtual std::string element_name(std::size_t i) const = 0;
+  virtual Check check_output() = 0;
 };
 
 struct InstanceOptions {
@@ -128,28 +140,51 @@ class InstanceOf final : public Instance {
       const std::size_t want = std::min<std::size_t>((opt.cold_bytes + one - 1) / one, kMaxCopies);
       while (ws_.size() < std::max<std::size_t>(want, 2)) ws_.push_back(make());
     }
+    output_size_ = K::output(ws_[0]).size();
     ref_key_ = std::string(K::name) + "/" + dims_of<K>(shape_).str() + "/" + std::to_string(opt.seed);
     run_ = v.prepare(shape_, params, pool);
   }
   Check check() override {
     // The reference is computed from the untouched inputs, before the variant runs (and only when
     // a check is asked for: `run --skip-check` under a simulator never pays for it).
-    auto ref = std::static_pointer_cast<const typename K::Reference>(cached_reference(ref_key_, [&] {
-      return std::static_pointer_cast<const void>(
-          std::make_shared<typename K::Reference>(K::reference(shape_, ws_[0])));
-    }));
+    reference();
     run_(ws_[0]);
-    return K::check(shape_, ws_[0], *ref);
+    return check_output();
   }
+  std::span<float> output() override { return K::output(ws_[0]); }
+  Tolerance tolerance(std::size_t i) override {
+    in_output(i);
+    return K::tolerance(shape_, ws_[0], reference(), i);
+  }
+  std::string element_name(std::size_t i) const override {
+    in_output(i);
+    return K::element_name(shape_, ws_[0], i);
+  }
+  Check check_output() override { return K::check(shape_, ws_[0], reference()); }
   void call(std::size_t copy) override { run_(ws_[copy]); }
   std::size_t copies() const override { return ws_.size(); }
   Work work() const override { return K::model(shape_); }
 
  private:
+  const typename K::Reference& reference() {
+    if (!ref_)
+      ref_ = std::static_pointer_cast<const typename K::Reference>(cached_reference(ref_key_, [&] {
+        return std::static_pointer_cast<const void>(
+            std::make_shared<typename K::Reference>(K::reference(shape_, ws_[0])));
+      }));
+    return *ref_;
+  }
+  void in_output(std::size_t i) const {
+    if (i >= output_size_)
+      throw std::out_of_range("output element " + std::to_string(i) + " of " + std::string(K::name) +
+                              " is out of range");
+  }
   static constexpr std::size_t kMaxCopies = 1 << 16;
   typename K::Shape shape_;
   std::vector<typename K::Workspace> ws_;
   std::string ref_key_;
+  std::size_t output_size_ = 0;
+  std::shared_ptr<const typename K::Reference> ref_;
   Runnable<K> run_;
 };
 
