@@ -3,9 +3,10 @@
 // self-registering variants; cromwell::main gives them list, check, sweep, run and compare.
 #include <harness/core/registry.hpp>
 
+#include <array>
 #include <cmath>
 #include <limits>
-#include <stdexcept>
+#include <span>
 #include <string>
 
 namespace {
@@ -23,13 +24,8 @@ struct AxpyKernel {
 
   static constexpr std::string_view name = "axpy";
   static constexpr std::string_view summary = "y = a·x + y, fp32 (an example kernel defined outside Cromwell)";
-  static std::vector<std::string_view> dims() { return {"n"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [k, v] : d.items)
-      if (k != "n") throw std::invalid_argument("axpy has no dimension '" + k + "' (dims: n)");
-    return {d.find("n") ? d.at("n") : 1 << 20};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}}}; }
+  // The dimensions, declared once: name, the Shape member, the default size.
+  static constexpr std::array dims{Dim<Shape>{"n", &Shape::n, 1 << 20}};
   static std::vector<Shape> default_shapes() { return {{1 << 20}}; }
   static std::vector<Shape> check_shapes() { return {{1}, {7}, {1001}}; }
   // y is reset from y0 by every call, so repeated calls compute the same thing.
@@ -46,12 +42,19 @@ struct AxpyKernel {
     for (std::int64_t i = 0; i < s.n; ++i) r[i] = double(kA) * ws.x[i] + ws.y0[i];
     return r;
   }
+  // The output the check compares, the expected value and allowed error of each element, and
+  // how a failure names it: the checker and the tests that show it catches wrong answers use them.
+  static std::span<float> output(Workspace& ws) { return ws.y.view; }
   // One multiply and one add (or one FMA): at most 2 roundings of |a·x| + |y0|.
+  static Tolerance tolerance(const Shape&, const Workspace& ws, const Reference& r, std::size_t i) {
+    return {r[i], 2 * 0x1p-24 * (std::abs(kA * ws.x[i]) + std::abs(ws.y0[i]))};
+  }
+  static std::string element_name(const Shape&, const Workspace&, std::size_t i) {
+    return "y[" + std::to_string(i) + "]";
+  }
   static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
-    for (std::int64_t i = 0; i < s.n; ++i) {
-      const double tol = 2 * 0x1p-24 * (std::abs(kA * ws.x[i]) + std::abs(ws.y0[i]));
-      if (!(std::abs(ws.y[i] - r[i]) <= tol)) return Check::fail("y[" + std::to_string(i) + "] differs");
-    }
+    for (std::size_t i = 0; i < std::size_t(s.n); ++i)
+      if (!tolerance(s, ws, r, i).accepts(ws.y[i])) return Check::fail(element_name(s, ws, i) + " differs");
     return Check::pass();
   }
   static Work model(const Shape& s) { return {2.0 * s.n, 12.0 * s.n, 16.0 * s.n}; }

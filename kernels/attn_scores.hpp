@@ -29,10 +29,11 @@
 // product, |e| ≤ γ_dim·Σ|q·k|, with γ_n = n·u/(1 − n·u), u = 2⁻²⁴, and the three further
 // roundings give |ŝ − s| ≤ γ_{dim+3}·Σ_d |Q(s,h,d)·K(t,g,d)| / √dim, computed in double —
 // rigorous (the inputs are multiples of 2⁻²³ in [-1, 1): no overflow, no underflow).
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,7 @@
 namespace cromwell {
 
 struct AttnScoresShape {
-  std::int64_t seq = 1, cache_len = 4096, heads = 32, kv_heads = 1, dim = 64;
+  std::int64_t seq = 1, cache_len = 1, heads = 1, kv_heads = 1, dim = 1;
 };
 
 enum class AttnLayout { shd, hds };
@@ -62,25 +63,15 @@ struct AttnScoresKernel {
   static constexpr std::string_view name = "attn_scores";
   static constexpr std::string_view summary =
       "S = Q·Kᵀ/√dim, fp32, heads sharing kv_heads (MQA/GQA); layout shd or head-interleaved hds";
-  static std::vector<std::string_view> dims() { return {"seq", "cache_len", "heads", "kv_heads", "dim"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [key, v] : d.items)
-      if (key != "seq" && key != "cache_len" && key != "heads" && key != "kv_heads" && key != "dim")
-        throw std::invalid_argument(
-            fmt::format("attn_scores has no dimension '{}' (dims: seq, cache_len, heads, kv_heads, dim)", key));
-    const Shape def;
-    auto get = [&](std::string_view n, std::int64_t fallback) { return d.find(n) ? *d.find(n) : fallback; };
-    Shape s{get("seq", def.seq), get("cache_len", def.cache_len), get("heads", def.heads),
-            get("kv_heads", def.kv_heads), get("dim", def.dim)};
+  static constexpr std::array dims{Dim<Shape>{"seq", &Shape::seq, 1}, Dim<Shape>{"cache_len", &Shape::cache_len, 4096},
+                                   Dim<Shape>{"heads", &Shape::heads, 32}, Dim<Shape>{"kv_heads", &Shape::kv_heads, 1},
+                                   Dim<Shape>{"dim", &Shape::dim, 64}};
+  // The rule across dims; shape_from_dims refuses a shape with this reason (harness/core/kernel.hpp).
+  static std::string validate(const Shape& s) {
     if (s.heads % s.kv_heads != 0)
-      throw std::invalid_argument(fmt::format(
-          "attn_scores: heads {} is not a multiple of kv_heads {} (each key head serves heads/kv_heads query heads)",
-          s.heads, s.kv_heads));
-    return s;
-  }
-  static Dims to_dims(const Shape& s) {
-    return Dims{
-        {{"seq", s.seq}, {"cache_len", s.cache_len}, {"heads", s.heads}, {"kv_heads", s.kv_heads}, {"dim", s.dim}}};
+      return fmt::format("heads {} is not a multiple of kv_heads {} (each key head serves heads/kv_heads query heads)",
+                         s.heads, s.kv_heads);
+    return "";
   }
   static std::vector<Shape> default_shapes() { return {{1, 4096, 32, 1, 64}, {128, 128, 32, 1, 64}}; }
   // Decode against 512, 2048 and 4096 cached keys; prefill of 128 tokens.
@@ -171,16 +162,38 @@ struct AttnScoresKernel {
         }
     return r;
   }
-  static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
+  // The output the check compares: S, in the workspace's layout (shd or hds).
+  static std::span<float> output(Workspace& ws) { return ws.s.view; }
+  // The logical position (s, h, t) of S's element at offset `at` in layout `l` (s_at's inverse).
+  struct Position {
+    std::int64_t i, h, t;
+  };
+  static Position position(const Shape& s, AttnLayout l, std::int64_t at) {
+    if (l == AttnLayout::shd) return {at / (s.heads * s.cache_len), at / s.cache_len % s.heads, at % s.cache_len};
+    return {at / (s.cache_len * s.heads), at % s.heads, at / s.heads % s.cache_len};
+  }
+  // The header's bound γ_{dim+3}·Σ_d |Q·K| / √dim for output element i, an offset in the
+  // workspace's layout (so it needs the workspace: the element order depends on `layout`).
+  static Tolerance tolerance(const Shape& s, const Workspace& ws, const Reference& r, std::size_t i) {
     const double nu = double(s.dim + 3) * 0x1p-24, gamma = nu / (1.0 - nu);
+    const Position p = position(s, ws.layout, std::int64_t(i));
+    const std::size_t at = std::size_t(s_at(s, AttnLayout::shd, p.i, p.h, p.t));  // the reference's order
+    return {r.s[at], gamma * r.bound[at]};
+  }
+  static std::string element_name(const Shape& s, const Workspace& ws, std::size_t i) {
+    const Position p = position(s, ws.layout, std::int64_t(i));
+    return fmt::format("S[s={},h={},t={}]", p.i, p.h, p.t);
+  }
+  // In logical order whatever the layout, so both layouts report the same first bad element.
+  static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
     for (std::int64_t i = 0; i < s.seq; ++i)
       for (std::int64_t h = 0; h < s.heads; ++h)
         for (std::int64_t t = 0; t < s.cache_len; ++t) {
-          const std::size_t at = std::size_t((i * s.heads + h) * s.cache_len + t);
-          const float got = ws.s[s_at(s, ws.layout, i, h, t)];
-          if (!(std::abs(got - r.s[at]) <= gamma * r.bound[at]))
-            return Check::fail(fmt::format("S[s={},h={},t={}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i, h, t,
-                                           got, r.s[at], gamma * r.bound[at]));
+          const std::size_t at = std::size_t(s_at(s, ws.layout, i, h, t));
+          const float got = ws.s[at];
+          if (const Tolerance tol = tolerance(s, ws, r, at); !tol.accepts(got))
+            return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g})", element_name(s, ws, at),
+                                           got, tol.expected, tol.bound));
         }
     return Check::pass();
   }

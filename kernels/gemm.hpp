@@ -18,10 +18,11 @@
 // For large shapes (m·n·k > 2²⁷) the reference is the randomized projection of BLIS's test suite:
 // with a random vector t, compare C·t with A·(B·t) within (k + 2)·u·|A|·(|B|·|t|) + n·u·|C|·|t|;
 // it costs O(mk + kn + mn) instead of O(mnk) and misses a wrong C only with probability ~0.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -52,16 +53,10 @@ struct GemmKernel {
   static constexpr std::string_view summary = "C = A·B, fp32, row-major; A m×k, B k×n";
   static constexpr std::int64_t kProjectAbove = std::int64_t{1} << 27;
   static constexpr std::uint64_t kStreamA = 1, kStreamB = 2, kStreamT = 3;
+  static constexpr double kU = 0x1p-24;  // unit roundoff of fp32
 
-  static std::vector<std::string_view> dims() { return {"m", "n", "k"}; }
-  static Shape from_dims(const Dims& d) {
-    Shape s{d.find("m") ? d.at("m") : 512, d.find("n") ? d.at("n") : 512, d.find("k") ? d.at("k") : 512};
-    for (const auto& [key, v] : d.items)
-      if (key != "m" && key != "n" && key != "k")
-        throw std::invalid_argument(fmt::format("gemm has no dimension '{}' (dims: m, n, k)", key));
-    return s;
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"m", s.m}, {"n", s.n}, {"k", s.k}}}; }
+  static constexpr std::array dims{Dim<Shape>{"m", &Shape::m, 512}, Dim<Shape>{"n", &Shape::n, 512},
+                                   Dim<Shape>{"k", &Shape::k, 512}};
   static std::vector<Shape> default_shapes() { return {{512, 512, 512}}; }
   // Prefill of 128 tokens: QKV (2048 → 32·64 + 2·64), attention output, MLP gate/up, MLP down.
   static std::vector<Shape> llm_shapes() {
@@ -81,11 +76,14 @@ struct GemmKernel {
   }
   static std::size_t bytes(const Workspace& ws) { return (ws.a.size() + ws.b.size() + ws.c.size()) * sizeof(float); }
 
+  // Whether the check of `s` is the randomized projection.
+  static bool projects(const Shape& s) { return s.m * s.n * s.k > kProjectAbove; }
+
   static Reference reference(const Shape& s, const Workspace& ws) {
     Reference r;
     const float* A = ws.a.data();
     const float* B = ws.b.data();
-    if (s.m * s.n * s.k <= kProjectAbove) {
+    if (!projects(s)) {
       r.c.assign(s.m * s.n, 0.0);
       r.bound.assign(s.m * s.n, 0.0);
       for (std::int64_t i = 0; i < s.m; ++i)
@@ -118,30 +116,54 @@ struct GemmKernel {
     return r;
   }
 
+  // The output the check compares: C, m×n row-major.
+  static std::span<float> output(Workspace& ws) { return ws.c.view; }
+
+  // Row i of the projection: C·t computed from the output, A·(B·t) from the reference, and the
+  // tolerance (k + 2)·u·|A|·(|B|·|t|) + n·u·|C|·|t| of the header.
+  struct ProjectedRow {
+    double got, expected, bound;
+  };
+  static ProjectedRow projected_row(const Shape& s, const Workspace& ws, const Reference& r, std::int64_t i) {
+    const float* C = ws.c.data();
+    double ct = 0, abs_ct = 0;
+    for (std::int64_t j = 0; j < s.n; ++j) {
+      ct += C[i * s.n + j] * r.t[j];
+      abs_ct += std::abs(C[i * s.n + j] * r.t[j]);
+    }
+    return {ct, r.c[i], double(s.k + 2) * kU * r.bound[i] + double(s.n) * kU * abs_ct};
+  }
+
+  // Element i of C (row-major): the full check's bound (k + 2)·u·(|A|·|B|)_ij of the header. Under
+  // the projection, C[row][col] alone moves row `row` of C·t by its error times t[col], so the
+  // bound is the row's tolerance / |t[col]| (flagged `projected`), and the expected value is the
+  // element computed in double from A and B (O(k)).
+  static Tolerance tolerance(const Shape& s, const Workspace& ws, const Reference& r, std::size_t i) {
+    if (!r.projected) return {r.c[i], double(s.k + 2) * kU * r.bound[i]};
+    const std::int64_t row = std::int64_t(i) / s.n, col = std::int64_t(i) % s.n;
+    double c = 0;
+    for (std::int64_t p = 0; p < s.k; ++p) c += double(ws.a[row * s.k + p]) * ws.b[p * s.n + col];
+    return {c, projected_row(s, ws, r, row).bound / std::abs(r.t[col]), true};
+  }
+  // C[i,j]; under the projection, the row of C·t that holds it.
+  static std::string element_name(const Shape& s, const Workspace&, std::size_t i) {
+    const std::int64_t row = std::int64_t(i) / s.n, col = std::int64_t(i) % s.n;
+    return projects(s) ? fmt::format("row {} of C·t", row) : fmt::format("C[{},{}]", row, col);
+  }
+
   static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
-    constexpr double u = 0x1p-24;
-    const double gamma = double(s.k + 2) * u;
     const float* C = ws.c.data();
     if (!r.projected) {
-      for (std::int64_t i = 0; i < s.m * s.n; ++i) {
-        const double tol = gamma * r.bound[i];
-        if (!(std::abs(C[i] - r.c[i]) <= tol))
-          return Check::fail(fmt::format("C[{},{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i / s.n, i % s.n,
-                                         C[i], r.c[i], tol));
-      }
+      for (std::size_t i = 0; i < std::size_t(s.m * s.n); ++i)
+        if (const Tolerance t = tolerance(s, ws, r, i); !t.accepts(C[i]))
+          return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g})", element_name(s, ws, i),
+                                         C[i], t.expected, t.bound));
       return Check::pass();
     }
-    for (std::int64_t i = 0; i < s.m; ++i) {
-      double ct = 0, abs_ct = 0;
-      for (std::int64_t j = 0; j < s.n; ++j) {
-        ct += C[i * s.n + j] * r.t[j];
-        abs_ct += std::abs(C[i * s.n + j] * r.t[j]);
-      }
-      const double tol = gamma * r.bound[i] + double(s.n) * u * abs_ct;
-      if (!(std::abs(ct - r.c[i]) <= tol))
-        return Check::fail(fmt::format("row {} of C·t = {:.9g}, expected {:.9g} (tolerance {:.3g}; randomized check)",
-                                       i, ct, r.c[i], tol));
-    }
+    for (std::int64_t i = 0; i < s.m; ++i)
+      if (const ProjectedRow p = projected_row(s, ws, r, i); !(std::abs(p.got - p.expected) <= p.bound))
+        return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g}; randomized check)",
+                                       element_name(s, ws, std::size_t(i * s.n)), p.got, p.expected, p.bound));
     return Check::pass();
   }
 

@@ -7,10 +7,12 @@
 // k=2048 → n=2176 (fused QKV: 32 query heads + 2·1 KV heads of 64).
 // Tolerance: as GEMM, each y[i] is a dot product of length k in any order, with or without FMA:
 // |ŷ − y| ≤ (k + 2)·u·Σ_p |W[i][p]·x[p]|, u = 2⁻²⁴, computed in double — rigorous.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,14 +36,7 @@ struct GemvKernel {
 
   static constexpr std::string_view name = "gemv";
   static constexpr std::string_view summary = "y = W·x, fp32; W n×k row-major (decode projections)";
-  static std::vector<std::string_view> dims() { return {"n", "k"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [key, v] : d.items)
-      if (key != "n" && key != "k")
-        throw std::invalid_argument(fmt::format("gemv has no dimension '{}' (dims: n, k)", key));
-    return {d.find("n") ? d.at("n") : 5632, d.find("k") ? d.at("k") : 2048};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"n", s.n}, {"k", s.k}}}; }
+  static constexpr std::array dims{Dim<Shape>{"n", &Shape::n, 5632}, Dim<Shape>{"k", &Shape::k, 2048}};
   static std::vector<Shape> default_shapes() { return {{5632, 2048}, {2048, 5632}, {2176, 2048}}; }
   // Decode: MLP gate/up, MLP down, QKV, attention output.
   static std::vector<Shape> llm_shapes() { return {{5632, 2048}, {2048, 5632}, {2176, 2048}, {2048, 2048}}; }
@@ -66,12 +61,17 @@ struct GemvKernel {
       }
     return r;
   }
+  static std::span<float> output(Workspace& ws) { return ws.y.view; }
+  // The header's bound: (k + 2)·u·Σ_p |W[i][p]·x[p]|.
+  static Tolerance tolerance(const Shape& s, const Workspace&, const Reference& r, std::size_t i) {
+    return {r.y[i], double(s.k + 2) * 0x1p-24 * r.bound[i]};
+  }
+  static std::string element_name(const Shape&, const Workspace&, std::size_t i) { return fmt::format("y[{}]", i); }
   static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
-    const double gamma = double(s.k + 2) * 0x1p-24;
-    for (std::int64_t i = 0; i < s.n; ++i)
-      if (!(std::abs(ws.y[i] - r.y[i]) <= gamma * r.bound[i]))
-        return Check::fail(
-            fmt::format("y[{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i, ws.y[i], r.y[i], gamma * r.bound[i]));
+    for (std::size_t i = 0; i < std::size_t(s.n); ++i)
+      if (const Tolerance t = tolerance(s, ws, r, i); !t.accepts(ws.y[i]))
+        return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g})", element_name(s, ws, i),
+                                       ws.y[i], t.expected, t.bound));
     return Check::pass();
   }
   static Work model(const Shape& s) {

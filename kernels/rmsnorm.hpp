@@ -10,10 +10,12 @@
 // allows (n + 16)·u·|y| + u·|scale|·eps-sized slack: rigorous with margin, tight enough that an
 // element left out of the sum (relative error ≥ x²/Σx² ≈ 1/n) fails for n ≥ 2 — and exact
 // element-wise work makes the n = 1 case checkable too.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -33,14 +35,7 @@ struct RmsnormKernel {
 
   static constexpr std::string_view name = "rmsnorm";
   static constexpr std::string_view summary = "y = x / sqrt(mean(x²) + eps) · scale, row-wise, fp32";
-  static std::vector<std::string_view> dims() { return {"rows", "n"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [key, v] : d.items)
-      if (key != "rows" && key != "n")
-        throw std::invalid_argument(fmt::format("rmsnorm has no dimension '{}' (dims: rows, n)", key));
-    return {d.find("rows") ? d.at("rows") : 1, d.find("n") ? d.at("n") : 2048};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"rows", s.rows}, {"n", s.n}}}; }
+  static constexpr std::array dims{Dim<Shape>{"rows", &Shape::rows, 1}, Dim<Shape>{"n", &Shape::n, 2048}};
   static std::vector<Shape> default_shapes() { return {{1, 2048}, {128, 2048}, {8192, 2048}}; }
   static std::vector<Shape> llm_shapes() { return {{1, 2048}, {128, 2048}}; }  // decode, prefill
   static std::vector<Shape> check_shapes() { return {{1, 1}, {1, 7}, {3, 31}, {5, 33}, {2, 1000}, {7, 4099}}; }
@@ -64,14 +59,19 @@ struct RmsnormKernel {
     }
     return y;
   }
+  static std::span<float> output(Workspace& ws) { return ws.y.view; }
+  // The header's bound: (n + 16)·u·|y| plus a tiny absolute slack (1e-30).
+  static Tolerance tolerance(const Shape& s, const Workspace&, const Reference& y, std::size_t i) {
+    return {y[i], double(s.n + 16) * 0x1p-24 * std::abs(y[i]) + 1e-30};
+  }
+  static std::string element_name(const Shape& s, const Workspace&, std::size_t i) {
+    return fmt::format("y[{},{}]", std::int64_t(i) / s.n, std::int64_t(i) % s.n);
+  }
   static Check check(const Shape& s, const Workspace& ws, const Reference& y) {
-    const double rel = double(s.n + 16) * 0x1p-24;
-    for (std::int64_t i = 0; i < s.rows * s.n; ++i) {
-      const double tol = rel * std::abs(y[i]) + 1e-30;
-      if (!(std::abs(ws.y[i] - y[i]) <= tol))
-        return Check::fail(
-            fmt::format("y[{},{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i / s.n, i % s.n, ws.y[i], y[i], tol));
-    }
+    for (std::size_t i = 0; i < std::size_t(s.rows * s.n); ++i)
+      if (const Tolerance t = tolerance(s, ws, y, i); !t.accepts(ws.y[i]))
+        return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g})", element_name(s, ws, i),
+                                       ws.y[i], t.expected, t.bound));
     return Check::pass();
   }
   static Work model(const Shape& s) {

@@ -12,10 +12,12 @@
 // variants/vecmath_avx2.hpp), each term carries (E + 1)·u relative error, the sum of n positive
 // terms (n + E + 1)·u, the division u: |ŷ − y| ≤ (n + 2E + 4)·u·y. The check allows
 // (n + 16)·u·y, plus 2⁻¹⁴⁸ for results that underflow into the subnormal range.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,14 +36,7 @@ struct SoftmaxKernel {
 
   static constexpr std::string_view name = "softmax";
   static constexpr std::string_view summary = "y = exp(x − max) / Σ exp(x − max), row-wise, fp32";
-  static std::vector<std::string_view> dims() { return {"rows", "n"}; }
-  static Shape from_dims(const Dims& d) {
-    for (const auto& [key, v] : d.items)
-      if (key != "rows" && key != "n")
-        throw std::invalid_argument(fmt::format("softmax has no dimension '{}' (dims: rows, n)", key));
-    return {d.find("rows") ? d.at("rows") : 32, d.find("n") ? d.at("n") : 4096};
-  }
-  static Dims to_dims(const Shape& s) { return Dims{{{"rows", s.rows}, {"n", s.n}}}; }
+  static constexpr std::array dims{Dim<Shape>{"rows", &Shape::rows, 32}, Dim<Shape>{"n", &Shape::n, 4096}};
   static std::vector<Shape> default_shapes() { return {{32, 4096}, {16384, 4096}}; }
   static std::vector<Shape> llm_shapes() { return {{32, 512}, {32, 2048}, {32, 4096}, {32 * 128, 128}}; }
   // 8197: rows longer than the scratch row of softmax.avx2 (8192 floats).
@@ -91,14 +86,19 @@ struct SoftmaxKernel {
     }
     return y;
   }
+  static std::span<float> output(Workspace& ws) { return ws.y.view; }
+  // The header's bound: (n + 16)·u·y, plus 2⁻¹⁴⁸ for results that underflow into the subnormals.
+  static Tolerance tolerance(const Shape& s, const Workspace&, const Reference& y, std::size_t i) {
+    return {y[i], double(s.n + 16) * 0x1p-24 * y[i] + 0x1p-148};
+  }
+  static std::string element_name(const Shape& s, const Workspace&, std::size_t i) {
+    return fmt::format("y[{},{}]", std::int64_t(i) / s.n, std::int64_t(i) % s.n);
+  }
   static Check check(const Shape& s, const Workspace& ws, const Reference& y) {
-    const double rel = double(s.n + 16) * 0x1p-24;
-    for (std::int64_t i = 0; i < s.rows * s.n; ++i) {
-      const double tol = rel * y[i] + 0x1p-148;
-      if (!(std::abs(ws.y[i] - y[i]) <= tol))
-        return Check::fail(
-            fmt::format("y[{},{}] = {:.9g}, expected {:.9g} (tolerance {:.3g})", i / s.n, i % s.n, ws.y[i], y[i], tol));
-    }
+    for (std::size_t i = 0; i < std::size_t(s.rows * s.n); ++i)
+      if (const Tolerance t = tolerance(s, ws, y, i); !t.accepts(ws.y[i]))
+        return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g})", element_name(s, ws, i),
+                                       ws.y[i], t.expected, t.bound));
     return Check::pass();
   }
   static Work model(const Shape& s) {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace cromwell {
 
@@ -56,6 +57,17 @@ Dims parse_dims(std::string_view text) {
     pos = end + 1;
   }
   return d;
+}
+
+void check_dims(std::string_view kernel, std::span<const std::string_view> names, const Dims& d) {
+  for (const auto& [name, size] : d.items) {
+    bool known = false;
+    for (auto n : names) known = known || n == name;
+    if (!known)
+      throw std::invalid_argument(
+          fmt::format("{} has no dimension '{}' (dims: {})", kernel, name, fmt::join(names, ", ")));
+    if (size < 1) throw std::invalid_argument(fmt::format("{}: {} = {} must be ≥ 1", kernel, name, size));
+  }
 }
 
 }  // namespace cromwell

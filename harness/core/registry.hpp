@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -53,6 +54,17 @@ class Instance {
   virtual void call(std::size_t copy) = 0;  // one call on workspace copy `copy`
   virtual std::size_t copies() const = 0;
   virtual Work work() const = 0;
+
+  // The checker itself, for tests that show it catches wrong answers (tests/kernels/test_checker.cpp):
+  // the output of workspace copy 0 as check() compares it (Kernel::output, in the workspace's
+  // layout; NaN or garbage until the variant runs), writable; the tolerance of its element i and
+  // how a failure names that element (Kernel::tolerance and element_name, i < output().size());
+  // and the comparison of copy 0's output as it is now with the reference, without running the
+  // variant (check() is one call, then this).
+  virtual std::span<float> output() = 0;
+  virtual Tolerance tolerance(std::size_t i) = 0;
+  virtual std::string element_name(std::size_t i) const = 0;
+  virtual Check check_output() = 0;
 };
 
 struct InstanceOptions {
@@ -115,7 +127,7 @@ class InstanceOf final : public Instance {
       : shape_(shape) {
     Alloc alloc{opt.align, &pool};
     // A kernel whose workspace depends on the config (a data layout chosen by a param) provides
-    // make_workspace(shape, seed, alloc, params); see harness/kernel.hpp.
+    // make_workspace(shape, seed, alloc, params); see harness/core/kernel.hpp.
     auto make = [&] {
       if constexpr (requires { K::make_workspace(shape_, opt.seed, alloc, params); })
         return K::make_workspace(shape_, opt.seed, alloc, params);
@@ -128,28 +140,51 @@ class InstanceOf final : public Instance {
       const std::size_t want = std::min<std::size_t>((opt.cold_bytes + one - 1) / one, kMaxCopies);
       while (ws_.size() < std::max<std::size_t>(want, 2)) ws_.push_back(make());
     }
-    ref_key_ = std::string(K::name) + "/" + K::to_dims(shape_).str() + "/" + std::to_string(opt.seed);
+    output_size_ = K::output(ws_[0]).size();
+    ref_key_ = std::string(K::name) + "/" + dims_of<K>(shape_).str() + "/" + std::to_string(opt.seed);
     run_ = v.prepare(shape_, params, pool);
   }
   Check check() override {
     // The reference is computed from the untouched inputs, before the variant runs (and only when
     // a check is asked for: `run --skip-check` under a simulator never pays for it).
-    auto ref = std::static_pointer_cast<const typename K::Reference>(cached_reference(ref_key_, [&] {
-      return std::static_pointer_cast<const void>(
-          std::make_shared<typename K::Reference>(K::reference(shape_, ws_[0])));
-    }));
+    reference();
     run_(ws_[0]);
-    return K::check(shape_, ws_[0], *ref);
+    return check_output();
   }
+  std::span<float> output() override { return K::output(ws_[0]); }
+  Tolerance tolerance(std::size_t i) override {
+    in_output(i);
+    return K::tolerance(shape_, ws_[0], reference(), i);
+  }
+  std::string element_name(std::size_t i) const override {
+    in_output(i);
+    return K::element_name(shape_, ws_[0], i);
+  }
+  Check check_output() override { return K::check(shape_, ws_[0], reference()); }
   void call(std::size_t copy) override { run_(ws_[copy]); }
   std::size_t copies() const override { return ws_.size(); }
   Work work() const override { return K::model(shape_); }
 
  private:
+  const typename K::Reference& reference() {
+    if (!ref_)
+      ref_ = std::static_pointer_cast<const typename K::Reference>(cached_reference(ref_key_, [&] {
+        return std::static_pointer_cast<const void>(
+            std::make_shared<typename K::Reference>(K::reference(shape_, ws_[0])));
+      }));
+    return *ref_;
+  }
+  void in_output(std::size_t i) const {
+    if (i >= output_size_)
+      throw std::out_of_range("output element " + std::to_string(i) + " of " + std::string(K::name) +
+                              " is out of range");
+  }
   static constexpr std::size_t kMaxCopies = 1 << 16;
   typename K::Shape shape_;
   std::vector<typename K::Workspace> ws_;
   std::string ref_key_;
+  std::size_t output_size_ = 0;
+  std::shared_ptr<const typename K::Reference> ref_;
   Runnable<K> run_;
 };
 
@@ -158,15 +193,15 @@ KernelEntry kernel_entry() {
   KernelEntry e;
   e.name = K::name;
   e.summary = K::summary;
-  for (auto d : K::dims()) e.dims.emplace_back(d);
-  for (const auto& s : K::default_shapes()) e.default_shapes.push_back(K::to_dims(s));
-  for (const auto& s : K::check_shapes()) e.check_shapes.push_back(K::to_dims(s));
+  for (auto d : dim_names<K>()) e.dims.emplace_back(d);
+  for (const auto& s : K::default_shapes()) e.default_shapes.push_back(dims_of<K>(s));
+  for (const auto& s : K::check_shapes()) e.check_shapes.push_back(dims_of<K>(s));
   if constexpr (requires { K::llm_shapes(); })
-    for (const auto& s : K::llm_shapes()) e.llm_shapes.push_back(K::to_dims(s));
+    for (const auto& s : K::llm_shapes()) e.llm_shapes.push_back(dims_of<K>(s));
   else
     e.llm_shapes = e.default_shapes;
-  e.normalize = [](const Dims& d) { return K::to_dims(K::from_dims(d)); };
-  e.model = [](const Dims& d) { return K::model(K::from_dims(d)); };
+  e.normalize = [](const Dims& d) { return dims_of<K>(shape_from_dims<K>(d)); };
+  e.model = [](const Dims& d) { return K::model(shape_from_dims<K>(d)); };
   return e;
 }
 
@@ -190,7 +225,7 @@ bool register_variant(Variant<K> v) {
   e.child_env = v.child_env;
   e.note = v.note;
   e.instantiate = [v](const Dims& d, const ParamValues& p, Pool& pool, const InstanceOptions& o) {
-    return std::unique_ptr<Instance>(new detail::InstanceOf<K>(K::from_dims(d), p, pool, o, v));
+    return std::unique_ptr<Instance>(new detail::InstanceOf<K>(shape_from_dims<K>(d), p, pool, o, v));
   };
   r.add(std::move(e));
   return true;
