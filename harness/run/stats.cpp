@@ -37,10 +37,9 @@ double median_in_place(std::vector<double>& v) {
   return 0.5 * (*mid + *std::max_element(v.begin(), mid));
 }
 
-// The midpoint of the medians of the even and of the odd entries of x, taking x as rounds
-// `first`, first + 1, …: what mirrored_median computes, on a resample that remembers which rounds
-// it drew. A resample may lack one half (two blocks that wrap onto the same round): the other
-// half's median stands in.
+// mirrored_median of values x[i] measured in rounds round[i]: a resample remembers which round
+// each value came from. A resample may lack one half (only when every block drawn wraps from the
+// last round to the first of an odd-length series): the other half's median then stands in.
 double mirrored_median_of(const std::vector<double>& x, const std::vector<std::size_t>& round,
                           std::vector<double>& forward, std::vector<double>& reverse) {
   forward.clear();
@@ -125,7 +124,7 @@ double t_quantile(double p, double df) {
   // With t = √df·tan θ, the density of t over [0, t] becomes K·cos^(df−1) θ over [0, θ], bounded
   // and smooth for df ≥ 1: integrate it upwards (Simpson per step) until it holds p − ½, then
   // finish inside the last step with its local density. Beyond 1000 degrees of freedom the
-  // quantile moves by less than 0.2 %; the peak of cos^(df−1) would then need finer steps.
+  // quantile moves by 0.1–0.3 %, and the peak of cos^(df−1) would need finer steps.
   df = std::min(df, 1000.0);
   const double k = std::exp(std::lgamma((df + 1) / 2) - std::lgamma(df / 2)) / std::sqrt(std::numbers::pi);
   const auto g = [&](double theta) { return k * std::pow(std::cos(theta), df - 1); };
