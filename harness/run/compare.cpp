@@ -1,7 +1,5 @@
 #include "harness/run/compare.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -11,22 +9,6 @@
 #include "harness/run/timing.hpp"
 
 namespace cromwell {
-
-Ratio median_ci(std::vector<double> v) {
-  Ratio r;
-  if (v.empty()) return r;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  r.median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-  // Ranks j < k with P(X_(j) ≤ median ≤ X_(k)) ≈ 95 %: n/2 ∓ 1.96·√n/2 (normal approx. of the
-  // binomial), clamped to the sample.
-  const double half = 0.98 * std::sqrt(double(n));
-  const auto j = static_cast<std::ptrdiff_t>(std::floor(n / 2.0 - half));
-  const auto k = static_cast<std::ptrdiff_t>(std::ceil(n / 2.0 + half));
-  r.lo = v[std::clamp<std::ptrdiff_t>(j, 0, n - 1)];
-  r.hi = v[std::clamp<std::ptrdiff_t>(k - 1, 0, n - 1)];
-  return r;
-}
 
 CompareResult compare(const std::vector<Config>& configs, const MeasureOptions& opt, int rounds) {
   if (configs.empty()) throw std::invalid_argument("compare: give at least one key");
@@ -67,7 +49,7 @@ CompareResult compare(const std::vector<Config>& configs, const MeasureOptions& 
   TimingOptions one = opt.timing;
   one.repetitions = 1;
   for (int round = 0; round < rounds; ++round)
-    for (std::size_t j = 0; j < entries.size(); ++j) {
+    for (const std::size_t j : round_order(entries.size(), static_cast<std::size_t>(round))) {
       auto& e = entries[j];
       Pool::CallerPin pin(*e.pool);
       const std::size_t copies = e.inst->copies();
@@ -78,10 +60,7 @@ CompareResult compare(const std::vector<Config>& configs, const MeasureOptions& 
   for (std::size_t j = 0; j < entries.size(); ++j) {
     const Work w = entries[j].inst->work();
     summarize(res.records[j], w.flops, w.bytes);
-    std::vector<double> ratios;
-    for (int round = 0; round < rounds; ++round)
-      ratios.push_back(res.records[0].samples_ns[round] / res.records[j].samples_ns[round]);
-    res.speedup.push_back(median_ci(ratios));
+    res.speedup.push_back(paired_speedup(res.records[0].samples_ns, res.records[j].samples_ns));
   }
   return res;
 }

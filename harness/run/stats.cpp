@@ -1,0 +1,165 @@
+#include "harness/run/stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <numeric>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace cromwell {
+namespace {
+
+// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same numbers on every compiler and
+// standard library, which std::uniform_int_distribution does not promise.
+struct SplitMix64 {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n) (Lemire's multiply-shift; its bias, n / 2^64, is far below anything measured).
+  std::size_t below(std::size_t n) {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  }
+};
+
+// The median of v, reordering v.
+double median_in_place(std::vector<double>& v) {
+  const std::size_t n = v.size();
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  if (n % 2) return *mid;
+  return 0.5 * (*mid + *std::max_element(v.begin(), mid));
+}
+
+// mirrored_median of values x[i] measured in rounds round[i]: a resample remembers which round
+// each value came from. A resample may lack one half (only when every block drawn wraps from the
+// last round to the first of an odd-length series): the other half's median then stands in.
+double mirrored_median_of(const std::vector<double>& x, const std::vector<std::size_t>& round,
+                          std::vector<double>& forward, std::vector<double>& reverse) {
+  forward.clear();
+  reverse.clear();
+  for (std::size_t i = 0; i < x.size(); ++i) (round[i] % 2 ? reverse : forward).push_back(x[i]);
+  if (forward.empty()) return median_in_place(reverse);
+  if (reverse.empty()) return median_in_place(forward);
+  return 0.5 * (median_in_place(forward) + median_in_place(reverse));
+}
+
+// The standard error of mirrored_median from a circular block bootstrap of the rounds: each
+// resample strings together blocks of `len` consecutive rounds, each starting at a uniformly drawn
+// round and wrapping past the last to the first, cut to x.size() rounds; every round keeps its
+// direction (forward or reverse). The standard error is the interquartile range of the
+// resampled medians ÷ 1.349 (stats.hpp says why not their standard deviation).
+double block_bootstrap_se(const std::vector<double>& x, std::size_t len, const IntervalOptions& opt) {
+  const std::size_t n = x.size();
+  SplitMix64 rng{opt.seed};
+  std::vector<double> y(n), forward, reverse;
+  std::vector<std::size_t> from(n);
+  std::vector<double> medians(static_cast<std::size_t>(opt.resamples));
+  for (int b = 0; b < opt.resamples; ++b) {
+    for (std::size_t i = 0; i < n;) {
+      const std::size_t start = rng.below(n);
+      for (std::size_t k = 0; k < len && i < n; ++k, ++i) {
+        from[i] = (start + k) % n;
+        y[i] = x[from[i]];
+      }
+    }
+    medians[static_cast<std::size_t>(b)] = mirrored_median_of(y, from, forward, reverse);
+  }
+  std::sort(medians.begin(), medians.end());
+  const std::size_t q = medians.size() / 4;  // the quartiles, symmetric so that swapping A and B mirrors the interval
+  return (medians[medians.size() - 1 - q] - medians[q]) / 1.349;
+}
+
+}  // namespace
+
+double median(std::vector<double> v) {
+  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+  return median_in_place(v);
+}
+
+std::vector<std::size_t> round_order(std::size_t configs, std::size_t round) {
+  std::vector<std::size_t> order(configs);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  if (round % 2) std::reverse(order.begin(), order.end());
+  return order;
+}
+
+std::vector<double> log_ratios(const std::vector<double>& ref_ns, const std::vector<double>& ns) {
+  if (ref_ns.size() != ns.size())
+    throw std::invalid_argument(
+        fmt::format("paired ratios need one time per round from each: {} and {} times", ref_ns.size(), ns.size()));
+  std::vector<double> out(ns.size());
+  for (std::size_t r = 0; r < ns.size(); ++r) {
+    if (!(ref_ns[r] > 0) || !(ns[r] > 0))
+      throw std::invalid_argument(fmt::format("round {}: times must be positive ({} ns, {} ns)", r, ref_ns[r], ns[r]));
+    out[r] = std::log(ref_ns[r] / ns[r]);
+  }
+  return out;
+}
+
+double mirrored_median(const std::vector<double>& per_round) {
+  if (per_round.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::size_t> round(per_round.size());
+  std::iota(round.begin(), round.end(), std::size_t{0});
+  std::vector<double> forward, reverse;
+  return mirrored_median_of(per_round, round, forward, reverse);
+}
+
+std::size_t block_length(std::size_t rounds) {
+  // rounds^(1/3), rounded to whole pairs of mirrored rounds.
+  const auto pairs = std::lround(std::cbrt(static_cast<double>(rounds)) / 2);
+  return 2 * static_cast<std::size_t>(std::max(1L, pairs));
+}
+
+double t_quantile(double p, double df) {
+  if (!(p > 0 && p < 1)) throw std::invalid_argument(fmt::format("t quantile: p = {} must be in (0, 1)", p));
+  if (!(df >= 1)) throw std::invalid_argument(fmt::format("t quantile: {} degrees of freedom, need ≥ 1", df));
+  if (p < 0.5) return -t_quantile(1 - p, df);
+  // With t = √df·tan θ, the density of t over [0, t] becomes K·cos^(df−1) θ over [0, θ], bounded
+  // and smooth for df ≥ 1: integrate it upwards (Simpson per step) until it holds p − ½, then
+  // finish inside the last step with its local density. Beyond 1000 degrees of freedom the
+  // quantile moves by 0.1–0.3 %, and the peak of cos^(df−1) would need finer steps.
+  df = std::min(df, 1000.0);
+  const double k = std::exp(std::lgamma((df + 1) / 2) - std::lgamma(df / 2)) / std::sqrt(std::numbers::pi);
+  const auto g = [&](double theta) { return k * std::pow(std::cos(theta), df - 1); };
+  constexpr int kSteps = 1 << 12;
+  const double h = std::numbers::pi / 2 / kSteps, target = p - 0.5;
+  double cum = 0, theta = 0, g0 = g(0);
+  for (int i = 0; i < kSteps; ++i, theta += h) {
+    const double g1 = g(theta + h), step = h / 6 * (g0 + 4 * g(theta + h / 2) + g1);
+    if (cum + step >= target) {
+      theta += h * (target - cum) / step;
+      break;
+    }
+    cum += step;
+    g0 = g1;
+  }
+  return std::sqrt(df) * std::tan(std::min(theta, std::numbers::pi / 2 * (1 - 1e-12)));
+}
+
+Ratio median_ratio(const std::vector<double>& per_round, const IntervalOptions& opt) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  if (per_round.empty()) return {nan, nan, nan};
+  if (!(opt.level > 0 && opt.level < 1))
+    throw std::invalid_argument(fmt::format("level {}: must be in (0, 1)", opt.level));
+  if (opt.resamples < 4) throw std::invalid_argument(fmt::format("resamples {}: must be ≥ 4", opt.resamples));
+  const double m = mirrored_median(per_round);
+  const std::size_t n = per_round.size();
+  if (n < kMinRounds) return {std::exp(m), 0, inf};
+  const std::size_t len = block_length(n);
+  const double blocks = static_cast<double>(n) / static_cast<double>(len);
+  const double half = t_quantile((1 + opt.level) / 2, blocks - 1) * block_bootstrap_se(per_round, len, opt);
+  return {std::exp(m), std::exp(m - half), std::exp(m + half)};
+}
+
+Ratio paired_speedup(const std::vector<double>& ref_ns, const std::vector<double>& ns, const IntervalOptions& opt) {
+  return median_ratio(log_ratios(ref_ns, ns), opt);
+}
+
+}  // namespace cromwell
