@@ -31,8 +31,8 @@ using Runnable = std::function<void(typename K::Workspace&)>;
 template <Kernel K>
 struct Variant {
   std::string name;
-  std::string summary;  // one line: what it changes relative to its neighbour
-  std::string isa;      // target attribute of its code (CROMWELL_AVX2, ...; "" = baseline), checked at run time
+  std::string summary;   // one line: what it changes relative to its neighbour
+  std::string isa = {};  // target attribute of its code (CROMWELL_AVX2, ...; "" = baseline), checked at run time
   Space space;
   // Allocation, packing and planning for one config, outside the timed region. The returned
   // callable is one kernel call; it may use `pool` (which outlives it).

@@ -11,8 +11,8 @@ namespace cromwell {
 std::string self_exe();
 
 struct ProcessOptions {
-  std::vector<std::string> env;  // NAME=value assignments that add to or replace this process's environment
-  std::string output_file;       // empty: capture stdout (stderr is inherited); else stdout and stderr go here
+  std::vector<std::string> env = {};  // NAME=value assignments that add to or replace this process's environment
+  std::string output_file = {};       // empty: capture stdout (stderr is inherited); else stdout and stderr go here
 };
 
 struct ProcessResult {
