@@ -1,6 +1,6 @@
 #pragma once
-// The five loops around a micro-kernel, in the manner of BLIS, written once for the BLIS-style
-// GEMMs: gemm.avx2 and gemm.avx2_prefetch (blis_avx2.hpp):
+// The five loops around a micro-kernel, in the manner of BLIS, written once for gemm.avx2 and
+// gemm.avx2_prefetch (blis_avx2.hpp) and gemm.avx512 (blis_avx512.hpp):
 //
 //   for jc in [n0, n1) step nc:                       5th loop: a kc×nc panel of B ...
 //     for pc in [0, k) step kc:                       4th loop: ... packed into NR-wide micro-panels
@@ -33,8 +33,8 @@
 // always_inline: GCC and Clang refuse an always_inline callee whose target options are not a
 // subset of its caller's, and loops() on its own has the baseline ones. GCC's flatten inlines
 // them, and what they call, into the wrapper, so that the only calls left in the loops are those
-// an ISA makes through a pointer; `objdump -d` of a wrapper shows any other. (Clang's flatten
-// does not recurse: there a micro-kernel may stay a call.)
+// an ISA makes through a pointer (AVX-512's short tiles); `objdump -d` of a wrapper shows any
+// other. (Clang's flatten does not recurse: there the AVX-512 micro-kernel stays a call.)
 #include <algorithm>
 #include <cstdint>
 
