@@ -1,6 +1,6 @@
 // gemm.avx2 — what gemm.blocked does with one cache level, done for every level and with AVX2:
-// the five BLIS loops (blis_avx2.hpp) with packed A and B and a 6×16 register-blocked FMA
-// micro-kernel. No software prefetch (see gemm.avx2_prefetch).
+// the five BLIS loops (blis_loops.hpp) with packed A and B and a 6×16 register-blocked FMA
+// micro-kernel (blis_avx2.hpp). No software prefetch (see gemm.avx2_prefetch).
 //   mc  rows of the packed A block (L2-resident), a multiple of MR = 6
 //   kc  depth of the packed panels in k-iterations (the B micro-panel, kc·16·4 bytes, sits in L1)
 //   nc  columns of the packed B panel (L3-resident), a multiple of NR = 16

@@ -1,7 +1,7 @@
-// gemm.avx512 — gemm.avx2 with AVX-512: the same five BLIS loops (blis_avx512.hpp) around a 14×32
-// micro-kernel with 28 zmm accumulators (against 6×16 and 12 ymm), edge tiles written straight to
-// C with short-tile kernels and masked stores, packed A transposed 16×16 in registers, and
-// software prefetch of the C tile and of the packed panels on by default.
+// gemm.avx512 — gemm.avx2 with AVX-512: the same five BLIS loops (blis_loops.hpp) around a 14×32
+// micro-kernel (blis_avx512.hpp) with 28 zmm accumulators (against 6×16 and 12 ymm), edge tiles
+// written straight to C with short-tile kernels and masked stores, packed A transposed 16×16 in
+// registers, and software prefetch of the C tile and of the packed panels on by default.
 //   mc       rows of the packed A block (L2-resident), a multiple of MR = 14
 //   kc       depth of the packed panels in k-iterations (the B micro-panel, kc·32·4 bytes, sits in L1)
 //   nc       columns of the packed B panel (L3-resident), a multiple of NR = 32

@@ -1,34 +1,23 @@
 #pragma once
-// The five loops around an AVX2/FMA micro-kernel, in the manner of BLIS, shared by gemm.avx2 and
-// gemm.avx2_prefetch (which differ only in the Prefetch they pass).
+// The AVX2/FMA micro-kernel that blis_loops.hpp's five loops run for gemm.avx2 and
+// gemm.avx2_prefetch (which differ only in the Prefetch they pass): MR×NR = 6×16, 12 ymm
+// accumulators, two ymm of B and one broadcast of A (15 of the 16 ymm registers).
 //
-//   for jc in [n0, n1) step nc:                       5th loop: a kc×nc panel of B ...
-//     for pc in [0, k) step kc:                       4th loop: ... packed into NR-wide micro-panels
-//       pack B[pc:pc+kc, jc:jc+nc] → Bp                 (L3-resident)
-//       for ic in [0, m) step mc:                     3rd loop: an mc×kc block of A ...
-//         pack A[ic:ic+mc, pc:pc+kc] → Ap               ... in MR-tall micro-panels (L2-resident)
-//         for jr in [0, nc) step NR:                  2nd loop: one micro-panel of B (L1-resident)
-//           for ir in [0, mc) step MR:                1st loop: one micro-panel of A
-//             C[ir:ir+MR, jr:jr+NR] (=|+=) Ap_ir · Bp_jr     micro-kernel, 12 ymm accumulators
-//
-// Micro-kernel contract: C(MR×NR) := (pc == 0 ? 0 : C) + Ap·Bp, Ap an MR×kc micro-panel stored
-// by columns (MR consecutive floats per k), Bp a kc×NR micro-panel stored by rows (NR per k).
-// Edge tiles (m or n not multiples of MR, NR) are computed into a stack tile and copied out, and
-// packing pads with zeros, so the kernel itself has no edge cases. When pc == 0, C is written
-// without being read (beta = 0: C may hold NaN). No alignment of A, B or C is assumed; the
-// packed buffers are 64-byte aligned.
+// Edge tiles (m or n not multiples of MR, NR) are computed whole into a stack tile and the part
+// inside C is copied out, and packing pads with zeros, so the micro-kernel itself has no edge
+// cases.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "harness/core/registry.hpp"
 #include "kernels/gemm.hpp"
+#include "variants/gemm/blis_loops.hpp"
 #include "variants/gemm/blis_plan.hpp"
 #include "variants/prefetch.hpp"
 
@@ -136,63 +125,48 @@ template <Hint H>
   }
 }
 
+// What blis::loops() needs from AVX2: the micro-kernel with prefetch hint H, `dist` k-iterations
+// ahead, and the packing above; a tile cut short is computed into a stack tile and copied out.
 template <Hint H>
-[[gnu::target(CROMWELL_AVX2)]] void macro_kernel(std::int64_t mc, std::int64_t nc, std::int64_t kc, const float* ap,
-                                                 const float* bp, float* c, std::int64_t ldc, bool accumulate,
-                                                 std::int64_t dist) {
-  alignas(64) float tile[kMR * kNR];
-  for (std::int64_t jr = 0; jr < nc; jr += kNR) {
-    const std::int64_t nr = std::min(kNR, nc - jr);
-    for (std::int64_t ir = 0; ir < mc; ir += kMR) {
-      const std::int64_t mr = std::min(kMR, mc - ir);
-      const float* a = ap + ir * kc;
-      const float* b = bp + jr * kc;
-      float* cij = c + ir * ldc + jr;
-      if (mr == kMR && nr == kNR) {
-        micro_kernel<H>(kc, a, b, cij, ldc, accumulate, dist);
-        continue;
-      }
-      micro_kernel<H>(kc, a, b, tile, kNR, false, dist);
-      for (std::int64_t r = 0; r < mr; ++r)
-        for (std::int64_t j = 0; j < nr; ++j)
-          cij[r * ldc + j] = accumulate ? cij[r * ldc + j] + tile[r * kNR + j] : tile[r * kNR + j];
-    }
-  }
-}
+struct Ukr {
+  static constexpr std::int64_t kMR = blis_avx2::kMR, kNR = blis_avx2::kNR;
+  std::int64_t dist = 0;
 
-template <Hint H>
-[[gnu::target(CROMWELL_AVX2)]] void gemm_loops(const GemmShape& s, const Blocking& bl, const float* a, const float* b,
-                                               float* c, std::int64_t m0, std::int64_t m1, std::int64_t n0,
-                                               std::int64_t n1, float* ap, float* bp, std::int64_t dist) {
-  for (std::int64_t jc = n0; jc < n1; jc += bl.nc) {
-    const std::int64_t nc = std::min(bl.nc, n1 - jc);
-    for (std::int64_t pc = 0; pc < s.k; pc += bl.kc) {
-      const std::int64_t kc = std::min(bl.kc, s.k - pc);
-      pack_b(kc, nc, b + pc * s.n + jc, s.n, bp);
-      for (std::int64_t ic = m0; ic < m1; ic += bl.mc) {
-        const std::int64_t mc = std::min(bl.mc, m1 - ic);
-        pack_a(mc, kc, a + ic * s.k + pc, s.k, ap);
-        macro_kernel<H>(mc, nc, kc, ap, bp, c + ic * s.n + jc, s.n, pc > 0, dist);
-      }
-    }
+  [[gnu::target(CROMWELL_AVX2)]] static void pack_a(std::int64_t mc, std::int64_t kc, const float* a, std::int64_t lda,
+                                                    float* ap) {
+    detail::pack_a(mc, kc, a, lda, ap);
   }
+  [[gnu::target(CROMWELL_AVX2)]] static void pack_b(std::int64_t kc, std::int64_t nc, const float* b, std::int64_t ldb,
+                                                    float* bp) {
+    detail::pack_b(kc, nc, b, ldb, bp);
+  }
+  [[gnu::target(CROMWELL_AVX2)]] void tile(std::int64_t kc, const float* a, const float* b, float* c, std::int64_t ldc,
+                                           bool accumulate) const {
+    micro_kernel<H>(kc, a, b, c, ldc, accumulate, dist);
+  }
+  [[gnu::target(CROMWELL_AVX2)]] void edge(std::int64_t mr, std::int64_t nr, std::int64_t kc, const float* a,
+                                           const float* b, float* c, std::int64_t ldc, bool accumulate) const {
+    alignas(64) float t[kMR * kNR];
+    micro_kernel<H>(kc, a, b, t, kNR, false, dist);
+    for (std::int64_t r = 0; r < mr; ++r)
+      for (std::int64_t j = 0; j < nr; ++j)
+        c[r * ldc + j] = accumulate ? c[r * ldc + j] + t[r * kNR + j] : t[r * kNR + j];
+  }
+};
+
+// The five loops compiled for AVX2 around Ukr<H> (see blis_loops.hpp).
+template <Hint H>
+[[gnu::target(CROMWELL_AVX2), gnu::flatten]] void gemm_loops(const Ukr<H>& uk, const blis::Task& t) {
+  blis::loops(uk, t);
 }
 
 }  // namespace detail
 
-// The call: each of the pool's threads runs the five loops on its share of C (blis_plan.hpp).
+// The call: each of the pool's threads runs the five loops on its share of C.
 inline Runnable<GemmKernel> prepare(const GemmShape& s, const Blocking& requested, const Prefetch& pf, Pool& pool) {
-  const blis::Plan plan(s, requested, pool.size(), kMR, kNR);
-  const auto loops =
-      prefetch::dispatch(pf.dist > 0 ? pf.hint : Hint::none, []<Hint H>() { return &detail::gemm_loops<H>; });
-  const std::int64_t dist = pf.dist;
-  return [s, plan, loops, dist, &pool](GemmWorkspace& ws) {
-    pool.run([&](int t) {
-      plan.share(t, [&](std::int64_t m0, std::int64_t m1, std::int64_t n0, std::int64_t n1, float* ap, float* bp) {
-        loops(s, plan.bl, ws.a.data(), ws.b.data(), ws.c.data(), m0, m1, n0, n1, ap, bp, dist);
-      });
-    });
-  };
+  return prefetch::dispatch(pf.dist > 0 ? pf.hint : Hint::none, [&]<Hint H>() {
+    return blis::runnable(s, requested, pool, &detail::gemm_loops<H>, detail::Ukr<H>{pf.dist});
+  });
 }
 
 // The block-size parameters and their constraints, shared by both variants.

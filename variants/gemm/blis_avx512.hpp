@@ -1,25 +1,12 @@
 #pragma once
-// The five BLIS loops of blis_avx2.hpp around an AVX-512 micro-kernel, for gemm.avx512.
-//
-//   for jc in [n0, n1) step nc:                       5th loop: a kc×nc panel of B ...
-//     for pc in [0, k) step kc:                       4th loop: ... packed into NR-wide micro-panels
-//       pack B[pc:pc+kc, jc:jc+nc] → Bp                 (L3-resident)
-//       for ic in [0, m) step mc:                     3rd loop: an mc×kc block of A ...
-//         pack A[ic:ic+mc, pc:pc+kc] → Ap               ... in MR-tall micro-panels (L2-resident)
-//         for jr in [0, nc) step NR:                  2nd loop: one micro-panel of B (L1-resident)
-//           for ir in [0, mc) step MR:                1st loop: one micro-panel of A
-//             C[ir:ir+MR, jr:jr+NR] (=|+=) Ap_ir · Bp_jr     micro-kernel, 28 zmm accumulators
+// The AVX-512 micro-kernel that blis_loops.hpp's five loops run for gemm.avx512.
 //
 // MR×NR = 14×32: 28 accumulators, two zmm of B and one broadcast of A use 31 of the 32 zmm
 // registers; one k-iteration is 28 FMAs against 2 loads of B and 14 broadcasts of A.
 //
-// Micro-kernel contract: C(mr×nr) := (pc == 0 ? 0 : C) + Ap·Bp for mr ≤ MR, nr ≤ NR, Ap an MR×kc
-// micro-panel stored by columns (MR consecutive floats per k), Bp a kc×NR micro-panel stored by
-// rows (NR per k), both zero-padded by packing. Unlike blis_avx2.hpp, edge tiles go straight to
-// C: the row count is a template parameter (a short tile computes only its rows) and the columns
-// beyond nr are masked off in the loads and stores of C. When pc == 0, C is written without
-// being read (beta = 0: C may hold NaN). No alignment of A, B or C is assumed; the packed buffers
-// are 64-byte aligned.
+// Unlike blis_avx2.hpp, edge tiles go straight to C: the row count is a template parameter of the
+// micro-kernel (a short tile computes only its rows) and the columns beyond nr are masked off in
+// the loads and stores of C.
 //
 // Prefetch (params pf_c, pf_dist): the C tile is prefetched pf_c k-iterations before the end of
 // the k-loop rather than before it starts (at 1024³, kc = 256, the start ran 2–4 % slower over
@@ -35,8 +22,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -44,6 +30,7 @@
 
 #include "harness/core/registry.hpp"
 #include "kernels/gemm.hpp"
+#include "variants/gemm/blis_loops.hpp"
 #include "variants/gemm/blis_plan.hpp"
 
 namespace cromwell::blis_avx512 {
@@ -196,13 +183,17 @@ inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR
   }
 }
 
+// The masks of the two zmm columns of a tile (or B micro-panel) nr ≤ NR columns wide.
+inline std::pair<__mmask16, __mmask16> column_masks(std::int64_t nr) {
+  const auto lanes = [](std::int64_t n) -> __mmask16 { return n >= 16 ? 0xffff : n <= 0 ? 0 : (1u << n) - 1; };
+  return {lanes(nr), lanes(nr - 16)};
+}
+
 // Bp: rows [0, kc) × cols [0, nc) of B (row stride ldb) into NR-wide micro-panels, zero-padded.
 [[gnu::target(CROMWELL_AVX512)]] inline void pack_b(std::int64_t kc, std::int64_t nc, const float* b, std::int64_t ldb,
                                                     float* bp) {
   for (std::int64_t jr = 0; jr < nc; jr += kNR) {
-    const std::int64_t nr = std::min(kNR, nc - jr);
-    const __mmask16 m0 = nr >= 16 ? 0xffff : __mmask16((1u << nr) - 1);
-    const __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : __mmask16((1u << (nr - 16)) - 1);
+    const auto [m0, m1] = column_masks(std::min(kNR, nc - jr));
     for (std::int64_t p = 0; p < kc; ++p) {
       const float* src = b + p * ldb + jr;
       _mm512_store_ps(bp, _mm512_maskz_loadu_ps(m0, src));
@@ -212,51 +203,41 @@ inline constexpr auto kernels = make_kernels(std::make_integer_sequence<int, kMR
   }
 }
 
-[[gnu::target(CROMWELL_AVX512)]] inline void macro_kernel(std::int64_t mc, std::int64_t nc, std::int64_t kc,
-                                                          const float* ap, const float* bp, float* c, std::int64_t ldc,
-                                                          bool accumulate, const Prefetch& pf) {
-  for (std::int64_t jr = 0; jr < nc; jr += kNR) {
-    const std::int64_t nr = std::min(kNR, nc - jr);
-    const __mmask16 m0 = nr >= 16 ? 0xffff : __mmask16((1u << nr) - 1);
-    const __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : __mmask16((1u << (nr - 16)) - 1);
-    const float* b = bp + jr * kc;
-    std::int64_t ir = 0;
-    for (; ir + kMR <= mc; ir += kMR)
-      micro_kernel<kMR>(kc, ap + ir * kc, b, c + ir * ldc + jr, ldc, accumulate, m0, m1, pf);
-    if (ir < mc) kernels[mc - ir - 1](kc, ap + ir * kc, b, c + ir * ldc + jr, ldc, accumulate, m0, m1, pf);
-  }
-}
+// What blis::loops() needs from AVX-512: the micro-kernels with prefetch `pf` and the packing
+// above; a tile cut short goes to the kernel of its row count with the columns masked.
+struct Ukr {
+  static constexpr std::int64_t kMR = blis_avx512::kMR, kNR = blis_avx512::kNR;
+  Prefetch pf;
 
-[[gnu::target(CROMWELL_AVX512)]] inline void gemm_loops(const GemmShape& s, const Blocking& bl, const float* a,
-                                                        const float* b, float* c, std::int64_t m0, std::int64_t m1,
-                                                        std::int64_t n0, std::int64_t n1, float* ap, float* bp,
-                                                        const Prefetch& pf) {
-  for (std::int64_t jc = n0; jc < n1; jc += bl.nc) {
-    const std::int64_t nc = std::min(bl.nc, n1 - jc);
-    for (std::int64_t pc = 0; pc < s.k; pc += bl.kc) {
-      const std::int64_t kc = std::min(bl.kc, s.k - pc);
-      pack_b(kc, nc, b + pc * s.n + jc, s.n, bp);
-      for (std::int64_t ic = m0; ic < m1; ic += bl.mc) {
-        const std::int64_t mc = std::min(bl.mc, m1 - ic);
-        pack_a(mc, kc, a + ic * s.k + pc, s.k, ap);
-        macro_kernel(mc, nc, kc, ap, bp, c + ic * s.n + jc, s.n, pc > 0, pf);
-      }
-    }
+  [[gnu::target(CROMWELL_AVX512)]] static void pack_a(std::int64_t mc, std::int64_t kc, const float* a,
+                                                      std::int64_t lda, float* ap) {
+    detail::pack_a(mc, kc, a, lda, ap);
   }
+  [[gnu::target(CROMWELL_AVX512)]] static void pack_b(std::int64_t kc, std::int64_t nc, const float* b,
+                                                      std::int64_t ldb, float* bp) {
+    detail::pack_b(kc, nc, b, ldb, bp);
+  }
+  [[gnu::target(CROMWELL_AVX512)]] void tile(std::int64_t kc, const float* a, const float* b, float* c,
+                                             std::int64_t ldc, bool accumulate) const {
+    micro_kernel<kMR>(kc, a, b, c, ldc, accumulate, 0xffff, 0xffff, pf);
+  }
+  [[gnu::target(CROMWELL_AVX512)]] void edge(std::int64_t mr, std::int64_t nr, std::int64_t kc, const float* a,
+                                             const float* b, float* c, std::int64_t ldc, bool accumulate) const {
+    const auto [m0, m1] = column_masks(nr);
+    kernels[mr - 1](kc, a, b, c, ldc, accumulate, m0, m1, pf);
+  }
+};
+
+// The five loops compiled for AVX-512 around Ukr (see blis_loops.hpp).
+[[gnu::target(CROMWELL_AVX512), gnu::flatten]] inline void gemm_loops(const Ukr& uk, const blis::Task& t) {
+  blis::loops(uk, t);
 }
 
 }  // namespace detail
 
-// The call: each of the pool's threads runs the five loops on its share of C (blis_plan.hpp).
+// The call: each of the pool's threads runs the five loops on its share of C.
 inline Runnable<GemmKernel> prepare(const GemmShape& s, const Blocking& requested, const Prefetch& pf, Pool& pool) {
-  const blis::Plan plan(s, requested, pool.size(), kMR, kNR);
-  return [s, plan, pf, &pool](GemmWorkspace& ws) {
-    pool.run([&](int t) {
-      plan.share(t, [&](std::int64_t m0, std::int64_t m1, std::int64_t n0, std::int64_t n1, float* ap, float* bp) {
-        detail::gemm_loops(s, plan.bl, ws.a.data(), ws.b.data(), ws.c.data(), m0, m1, n0, n1, ap, bp, pf);
-      });
-    });
-  };
+  return blis::runnable(s, requested, pool, &detail::gemm_loops, detail::Ukr{pf});
 }
 
 inline std::vector<Param> blocking_params() {

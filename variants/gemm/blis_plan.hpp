@@ -1,7 +1,8 @@
 #pragma once
-// What the BLIS-style GEMMs (blis_avx2.hpp, blis_avx512.hpp) share outside their micro-kernels:
-// the block sizes, the split of C among the pool's threads with one pair of packing buffers per
-// thread, and the constraints on the block sizes that do not depend on the micro-kernel.
+// What the BLIS-style GEMMs (blis_avx2.hpp, blis_avx512.hpp) share besides their five loops
+// (blis_loops.hpp): the block sizes, the split of C among the pool's threads with one pair of
+// packing buffers per thread, and the constraints on the block sizes that do not depend on the
+// micro-kernel.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
