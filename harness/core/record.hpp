@@ -37,9 +37,7 @@ struct Record {
 std::string reasons_of(const std::vector<Metric>& metrics);
 Status parse_status(std::string_view text);  // throws std::invalid_argument naming the allowed values
 
-// Fills the time statistics (median, min, err% = median absolute percentage error), GFLOP/s and
-// GB/s from samples_ns and the work of one call.
-void summarize(Record& r, double flops, double bytes);
+// A row whose err% (run/stats.hpp: summarize) is above this is marked unstable.
 constexpr double kUnstablePct = 5.0;
 
 // "20.966 ms", "5.2 ns": a time in the unit that keeps 4 significant digits readable.

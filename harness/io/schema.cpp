@@ -304,7 +304,10 @@ std::string to_text(const Column& c, const Value& v) {
           return x ? "true" : "false";
         else {
           std::string s;
-          for (double d : x) s += (s.empty() ? "" : " ") + number(c, d);
+          for (double d : x) {
+            if (!s.empty()) s += ' ';
+            s += number(c, d);
+          }
           return s;
         }
       },

@@ -6,6 +6,7 @@
 #include "harness/platform/steal.hpp"
 #include "harness/run/child.hpp"
 #include "harness/run/prepare.hpp"
+#include "harness/run/stats.hpp"
 #include "harness/run/timing.hpp"
 
 namespace cromwell {

@@ -83,6 +83,23 @@ double median(std::vector<double> v) {
   return median_in_place(v);
 }
 
+void summarize(Record& r, double flops, double bytes) {
+  if (r.samples_ns.empty()) return;
+  r.repetitions = static_cast<int>(r.samples_ns.size());
+  const double med = median(r.samples_ns);
+  r.time_ns = med;
+  r.time_ns_min = *std::min_element(r.samples_ns.begin(), r.samples_ns.end());
+  // err% is the median absolute percentage error of the repetitions around their median (MdAPE).
+  std::vector<double> ape;
+  for (double t : r.samples_ns) ape.push_back(med > 0 ? 100.0 * std::abs(t - med) / med : 0.0);
+  r.err_pct = median(ape);
+  r.unstable = *r.err_pct > kUnstablePct;
+  if (med > 0) {
+    if (flops > 0) r.gflops = flops / med;  // flops per ns = GFLOP/s
+    if (bytes > 0) r.gbps = bytes / med;    // bytes per ns = GB/s
+  }
+}
+
 std::vector<std::size_t> round_order(std::size_t configs, std::size_t round) {
   std::vector<std::size_t> order(configs);
   std::iota(order.begin(), order.end(), std::size_t{0});

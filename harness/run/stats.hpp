@@ -52,6 +52,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "harness/core/record.hpp"
+
 namespace cromwell {
 
 // A ratio with its confidence interval: lo ≤ median ≤ hi (lo = 0, hi = ∞ when unknown).
@@ -61,6 +63,11 @@ struct Ratio {
 
 // The median of v (the mean of the two middle values when v has an even size); NaN when empty.
 double median(std::vector<double> v);
+
+// Fills a record's time statistics from its samples_ns — the median, the minimum and err%, the
+// median absolute percentage deviation of the repetitions from their median (MdAPE), with the
+// `unstable` mark above kUnstablePct — and GFLOP/s and GB/s from the work of one call.
+void summarize(Record& r, double flops, double bytes);
 
 // The order in which round `round` measures `configs` configs: 0 … configs−1 in even rounds,
 // reversed in odd rounds.

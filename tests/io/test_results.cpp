@@ -16,6 +16,7 @@
 #include "harness/io/jsonl.hpp"
 #include "harness/io/results.hpp"
 #include "harness/io/sink.hpp"
+#include "harness/run/stats.hpp"
 
 using namespace cromwell;
 namespace fs = std::filesystem;
