@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "harness/run/compare.hpp"
 #include "harness/run/stats.hpp"
 
 using namespace cromwell;
@@ -281,4 +282,15 @@ TEST_CASE("a true 5% difference on a drifting host is resolved") {
   const Ratio back = paired_speedup(s.b, s.a);
   CHECK(back.median == Approx(1 / r.median));
   CHECK(back.lo == Approx(1 / r.hi));
+}
+
+TEST_CASE("compare gives each config up to three replicas, one per mirrored pair of rounds in turn") {
+  CHECK(replicas_for(1) == 1);
+  CHECK(replicas_for(3) == 1);
+  CHECK(replicas_for(4) == 2);
+  CHECK(replicas_for(15) == 3);
+  CHECK(replicas_for(100) == 3);
+  std::vector<std::size_t> used;
+  for (std::size_t r = 0; r < 8; ++r) used.push_back(replica_of(r, 3));
+  CHECK(used == std::vector<std::size_t>{0, 0, 1, 1, 2, 2, 0, 0});
 }
