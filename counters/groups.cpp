@@ -169,9 +169,13 @@ Group parse_group(const std::string& text, const std::string& pmu, const std::st
       std::istringstream f(line);
       EventDef e;
       e.line = lineno;
-      if (!(f >> e.name >> e.spec)) throw fail("expected '<name> <event>'");
+      if (!(f >> e.name >> e.spec)) throw fail("expected '<name> <event> [must-count]'");
       std::string extra;
-      if (f >> extra) throw fail(fmt::format("unexpected '{}' after the event", extra));
+      if (f >> extra) {
+        if (extra != "must-count") throw fail(fmt::format("unexpected '{}' after the event (allowed: must-count)", extra));
+        e.must_count = true;
+        if (f >> extra) throw fail(fmt::format("unexpected '{}' after must-count", extra));
+      }
       for (const auto& other : g.events)
         if (other.name == e.name) throw fail(fmt::format("event '{}' is defined twice", e.name));
       if (is_raw(e.spec)) {

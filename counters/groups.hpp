@@ -5,9 +5,13 @@
 // File format (one directive per line, '#' starts a comment):
 //   DESCRIPTION <one line>
 //   EVENTS
-//   <name> <libpfm name, e.g. amd64_fam19h_zen3::RETIRED_INSTRUCTIONS, or raw event=0x43,umask=0x5c>
+//   <name> <libpfm name, e.g. amd64_fam19h_zen3::RETIRED_INSTRUCTIONS, or raw event=0x43,umask=0x5c> [must-count]
 //   METRICS
 //   <name> = <formula over event names> | <scope: what it covers>
+// `must-count` marks an event that cannot be 0 on a kernel that runs (cycles, instructions, L1D
+// accesses): one that reads 0 over a counted region of ≥ 10⁶ instructions is reported empty with
+// the reason, not as a 0. Events that can truly be 0 (the L3 misses of an L2-resident kernel) are
+// never marked.
 // A user directory (--groups DIR) holding <pmu>/<GROUP>.txt replaces the built-in file of the
 // same name and adds new ones.
 #include <cstdint>
@@ -21,6 +25,7 @@ namespace cromwell {
 struct EventDef {
   std::string name;  // what formulas call it: cycles, instructions, l3_misses, ...
   std::string spec;  // libpfm name or raw "event=0x..,umask=0x.."
+  bool must_count = false;
   int line = 0;
 };
 
