@@ -34,14 +34,14 @@ const std::vector<BackendEntry>& backends() {
       {"auto", "hardware counters where they count, else software counters",
        [](const CounterOptions& opt, const ChildCommand&) {
          BackendChoice c;
-         const HardwareProbe p = probe_hardware(system_perf_open());
+         const HardwareProbe p = probe_hardware(system_perf());
          if (p.counts) {
            const Pmu pmu = this_pmu();
-           c.backend = make_perf_backend(pmu, opt.groups_dir, system_perf_open());
+           c.backend = make_perf_backend(pmu, opt.groups_dir, system_perf());
            c.why = "counters: hardware (" + pmu.description + "): instructions counted over a known loop";
            return c;
          }
-         c.backend = make_software_backend(system_perf_open());
+         c.backend = make_software_backend(system_perf());
          c.why = fmt::format("counters: software only ({}), because hardware counters are unavailable: {}",
                              c.backend->source(), p.why);
          if (p.why.find("--counters sim") == std::string::npos)
@@ -50,13 +50,17 @@ const std::vector<BackendEntry>& backends() {
        }},
       {"perf", "hardware events of this CPU's group files (libpfm4 + perf_event_open)",
        [](const CounterOptions& opt, const ChildCommand&) {
+         // Asked for by name: where instructions do not count, refuse rather than print a table of
+         // empty columns (auto falls back instead).
+         const HardwareProbe p = probe_hardware(system_perf());
+         if (!p.counts)
+           throw std::invalid_argument(
+               "--counters perf: hardware counters do not count here: " + p.why +
+               " (--counters auto falls back to software counters; --counters sim simulates the caches)");
          BackendChoice c;
          const Pmu pmu = this_pmu();
-         c.backend = make_perf_backend(pmu, opt.groups_dir, system_perf_open());
-         const HardwareProbe p = probe_hardware(system_perf_open());
-         c.why = p.counts
-                     ? "counters: hardware, " + pmu.description
-                     : "counters: hardware requested, but " + p.why + " — hardware columns stay empty with this reason";
+         c.backend = make_perf_backend(pmu, opt.groups_dir, system_perf());
+         c.why = "counters: hardware, " + pmu.description;
          return c;
        }},
       {"sim", "simulated L1D/L2/L3 misses (callgrind, one thread)",
@@ -69,7 +73,7 @@ const std::vector<BackendEntry>& backends() {
       {"sw", "software events (task clock, page faults, context switches, migrations)",
        [](const CounterOptions&, const ChildCommand&) {
          BackendChoice c;
-         c.backend = make_software_backend(system_perf_open());
+         c.backend = make_software_backend(system_perf());
          c.why = "counters: " + c.backend->scope();
          return c;
        }},

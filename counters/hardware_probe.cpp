@@ -6,10 +6,10 @@
 
 namespace cromwell {
 
-HardwareProbe probe_hardware(const PerfOpenFn& open_fn) {
+HardwareProbe probe_hardware(const PerfSysPtr& sys) {
   HardwareProbe p;
   PerfGroup g;
-  if (!g.open({{"instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, 0}}, 0, open_fn)) {
+  if (!g.open({{"instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, 0}}, {}, sys)) {
     p.err = g.error_errno();
     p.why = g.error();
     return p;

@@ -13,6 +13,6 @@ struct HardwareProbe {
   std::string why;  // when not counting: the errno turned into advice
 };
 
-HardwareProbe probe_hardware(const PerfOpenFn& open_fn);
+HardwareProbe probe_hardware(const PerfSysPtr& sys);
 
 }  // namespace cromwell

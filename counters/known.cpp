@@ -10,14 +10,25 @@
 
 namespace cromwell {
 
-const std::vector<KnownKernel>& known_kernels() {
-  static const std::vector<KnownKernel> k = {
-      {"chase_l1", "random pointer chase in 16 KiB (inside L1D)", 1 << 20},
-      {"chase_dram", "random pointer chase over 256 MiB (far beyond L3)", 1 << 20},
-      {"stream_read", "sequential read of 64 MiB", (64u << 20) / 64},
-      {"reread_16m", "second sequential read of 16 MiB (fits L3)", (16u << 20) / 64},
+namespace {
+
+constexpr std::uint64_t kChaseSteps = 1 << 20;
+
+std::string mib(std::int64_t bytes) {
+  return bytes >= (1 << 20) ? fmt::format("{} MiB", bytes >> 20) : fmt::format("{} KiB", bytes >> 10);
+}
+
+}  // namespace
+
+std::vector<KnownKernel> known_kernels(const KnownSizes& s) {
+  const auto lines = [](std::int64_t bytes) { return static_cast<std::uint64_t>(bytes / 64); };
+  return {
+      {"chase_l1", "random pointer chase in 16 KiB (inside L1D)", kChaseSteps},
+      {"chase_dram", fmt::format("random pointer chase over {} (8 × L3)", mib(8 * s.l3)), kChaseSteps},
+      {"stream_read", fmt::format("sequential read of {} (2 × L3)", mib(2 * s.l3)), lines(2 * s.l3)},
+      {"reread_l3", fmt::format("second sequential read of {} (fits L3, not L2)", mib(s.l3 / 2)), lines(s.l3 / 2)},
+      {"reread_l2", fmt::format("second sequential read of {} (fits L2)", mib(s.l2 / 2)), lines(s.l2 / 2)},
   };
-  return k;
 }
 
 namespace {
@@ -47,7 +58,9 @@ std::vector<std::uint64_t> chain(std::size_t bytes) {
 
 }  // namespace
 
-void run_known(const std::string& name, bool simulate, void (*start)(void*), void (*stop)(void*), void* arg) {
+void run_known(const std::string& name, const KnownSizes& sizes, bool simulate, void (*start)(void*),
+               void (*stop)(void*), void* arg) {
+  const auto words = [](std::int64_t bytes) { return static_cast<std::size_t>(bytes) / 8; };
   volatile std::uint64_t sink = 0;
   auto region = [&](auto&& body) {
     if (simulate) {
@@ -63,16 +76,16 @@ void run_known(const std::string& name, bool simulate, void (*start)(void*), voi
       stop(arg);
   };
   if (name == "chase_l1" || name == "chase_dram") {
-    const auto mem = chain(name == "chase_l1" ? (16u << 10) : (256u << 20));
+    const auto mem = chain(name == "chase_l1" ? std::size_t{16} << 10 : static_cast<std::size_t>(8 * sizes.l3));
     sink = chase(mem.data(), mem.size() / 8);  // warm-up: one full cycle
-    region([&] { return chase(mem.data(), std::uint64_t{1} << 20); });
+    region([&] { return chase(mem.data(), kChaseSteps); });
   } else if (name == "stream_read") {
-    std::vector<std::uint64_t> mem((64u << 20) / 8, 1);
-    std::vector<std::uint64_t> evict((64u << 20) / 8, 2);  // pushes the stream out of any L3
+    std::vector<std::uint64_t> mem(words(2 * sizes.l3), 1);
+    std::vector<std::uint64_t> evict(words(2 * sizes.l3), 2);  // pushes the stream out of L3
     sink = stream(evict.data(), evict.size());
     region([&] { return stream(mem.data(), mem.size()); });
-  } else if (name == "reread_16m") {
-    std::vector<std::uint64_t> mem((16u << 20) / 8, 1);
+  } else if (name == "reread_l3" || name == "reread_l2") {
+    std::vector<std::uint64_t> mem(words((name == "reread_l3" ? sizes.l3 : sizes.l2) / 2), 1);
     sink = stream(mem.data(), mem.size());
     region([&] { return stream(mem.data(), mem.size()); });
   } else {

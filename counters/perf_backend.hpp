@@ -9,8 +9,8 @@
 
 namespace cromwell {
 
-std::unique_ptr<CounterBackend> make_perf_backend(const Pmu& pmu, const std::string& user_dir, PerfOpenFn open_fn);
-std::unique_ptr<CounterBackend> make_software_backend(PerfOpenFn open_fn);
+std::unique_ptr<CounterBackend> make_perf_backend(const Pmu& pmu, const std::string& user_dir, PerfSysPtr sys);
+std::unique_ptr<CounterBackend> make_software_backend(PerfSysPtr sys);
 std::unique_ptr<CounterBackend> make_sim_backend(const CounterOptions& opt, ChildCommand child);
 
 }  // namespace cromwell

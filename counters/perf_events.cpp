@@ -55,18 +55,29 @@ EventCode encode_event(const std::string& name, const std::string& spec) {
   return c;
 }
 
-PerfOpenFn system_perf_open() {
-  return [](perf_event_attr* a, pid_t pid, int cpu, int group, unsigned long flags) {
-    return static_cast<int>(syscall(SYS_perf_event_open, a, pid, cpu, group, flags));
-  };
+namespace {
+class SystemPerf final : public PerfSys {
+ public:
+  int open(perf_event_attr& a, pid_t pid, int cpu, int group, unsigned long flags) override {
+    return static_cast<int>(syscall(SYS_perf_event_open, &a, pid, cpu, group, flags));
+  }
+  int ioctl(int fd, unsigned long request, unsigned long arg) override { return ::ioctl(fd, request, arg); }
+  ssize_t read(int fd, void* buf, std::size_t bytes) override { return ::read(fd, buf, bytes); }
+  int close(int fd) override { return ::close(fd); }
+};
+}  // namespace
+
+PerfSysPtr system_perf() {
+  static const PerfSysPtr sys = std::make_shared<SystemPerf>();
+  return sys;
 }
 
 std::string perf_errno_advice(int err) {
   switch (err) {
     case ENOENT:
     case EOPNOTSUPP:
-      return "no hardware PMU here (a VM without PMU passthrough, or an event this CPU lacks): use --counters sim "
-             "for simulated cache misses";
+      return "the kernel does not know this event on this CPU (or there is no hardware PMU: a VM without PMU "
+             "passthrough; --counters sim gives simulated cache misses)";
     case EACCES:
     case EPERM:
       return "not permitted: lower kernel.perf_event_paranoid (sudo sysctl kernel.perf_event_paranoid=2) or grant "
@@ -96,10 +107,13 @@ PerfGroup::PerfGroup(PerfGroup&& o) noexcept { *this = std::move(o); }
 PerfGroup& PerfGroup::operator=(PerfGroup&& o) noexcept {
   if (this != &o) {
     close_all();
+    sys_ = std::move(o.sys_);
     fds_ = std::move(o.fds_);
+    index_ = std::move(o.index_);
     ids_ = std::move(o.ids_);
-    error_ = std::move(o.error_);
-    errno_ = o.errno_;
+    opened_ = std::move(o.opened_);
+    enabled0_ = o.enabled0_;
+    running0_ = o.running0_;
     o.fds_.clear();
   }
   return *this;
@@ -108,61 +122,89 @@ PerfGroup& PerfGroup::operator=(PerfGroup&& o) noexcept {
 PerfGroup::~PerfGroup() { close_all(); }
 
 void PerfGroup::close_all() {
-  for (int fd : fds_) close(fd);
+  for (int fd : fds_) sys_->close(fd);
   fds_.clear();
+  index_.clear();
   ids_.clear();
 }
 
-bool PerfGroup::open(const std::vector<EventCode>& events, pid_t tid, const PerfOpenFn& open_fn) {
+bool PerfGroup::open(const std::vector<EventCode>& events, const GroupTarget& target, PerfSysPtr sys) {
   close_all();
+  sys_ = std::move(sys);
+  opened_.assign(events.size(), {});
   for (std::size_t i = 0; i < events.size(); ++i) {
+    opened_[i].name = events[i].name;
     perf_event_attr a{};
     a.size = sizeof a;
     a.type = events[i].type;
     a.config = events[i].config;
     a.config1 = events[i].config1;
-    a.disabled = i == 0;
-    a.exclude_kernel = 1;
-    a.exclude_hv = 1;
+    a.disabled = fds_.empty();
+    a.exclude_kernel = target.user_only;
+    a.exclude_hv = target.user_only;
     a.read_format =
         PERF_FORMAT_GROUP | PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-    const int fd = open_fn(&a, tid, -1, fds_.empty() ? -1 : fds_[0], PERF_FLAG_FD_CLOEXEC);
+    const int fd = sys_->open(a, target.pid, target.cpu, fds_.empty() ? -1 : fds_[0], PERF_FLAG_FD_CLOEXEC);
     if (fd < 0) {
-      errno_ = errno;
-      error_ =
-          fmt::format("{}: perf_event_open: {} — {}", events[i].name, std::strerror(errno_), perf_errno_advice(errno_));
-      close_all();
-      return false;
+      opened_[i].err = errno;
+      opened_[i].error = fmt::format("{}: perf_event_open: {} — {}", events[i].name, std::strerror(opened_[i].err),
+                                     perf_errno_advice(opened_[i].err));
+      continue;
     }
     std::uint64_t id = 0;
-    ioctl(fd, PERF_EVENT_IOC_ID, &id);
+    sys_->ioctl(fd, PERF_EVENT_IOC_ID, reinterpret_cast<unsigned long>(&id));
     fds_.push_back(fd);
+    index_.push_back(i);
     ids_.push_back(id);
   }
-  return true;
+  return fds_.size() == events.size();
+}
+
+std::string PerfGroup::error() const {
+  for (const auto& e : opened_)
+    if (!e.error.empty()) return e.error;
+  return "";
+}
+
+int PerfGroup::error_errno() const {
+  for (const auto& e : opened_)
+    if (!e.error.empty()) return e.err;
+  return 0;
+}
+
+bool PerfGroup::read_raw(std::vector<std::uint64_t>& buf) const {
+  if (fds_.empty()) return false;
+  buf.assign(3 + 2 * fds_.size(), 0);
+  const ssize_t n = sys_->read(fds_[0], buf.data(), buf.size() * sizeof(std::uint64_t));
+  return n >= static_cast<ssize_t>(3 * sizeof(std::uint64_t));
 }
 
 void PerfGroup::start() {
   if (fds_.empty()) return;
-  ioctl(fds_[0], PERF_EVENT_IOC_RESET, PERF_IOC_FLAG_GROUP);
-  ioctl(fds_[0], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP);
+  sys_->ioctl(fds_[0], PERF_EVENT_IOC_RESET, PERF_IOC_FLAG_GROUP);
+  // RESET zeroes the counts but not the times: note them, so that a region is scaled by its own
+  // enabled/running ratio and not by the group's whole life.
+  std::vector<std::uint64_t> buf;
+  if (read_raw(buf)) {
+    enabled0_ = buf[1];
+    running0_ = buf[2];
+  }
+  sys_->ioctl(fds_[0], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP);
 }
 
 void PerfGroup::stop() {
-  if (!fds_.empty()) ioctl(fds_[0], PERF_EVENT_IOC_DISABLE, PERF_IOC_FLAG_GROUP);
+  if (!fds_.empty()) sys_->ioctl(fds_[0], PERF_EVENT_IOC_DISABLE, PERF_IOC_FLAG_GROUP);
 }
 
 bool PerfGroup::read(GroupReading& out) const {
-  if (fds_.empty()) return false;
-  std::vector<std::uint64_t> buf(3 + 2 * fds_.size());
-  const ssize_t n = ::read(fds_[0], buf.data(), buf.size() * sizeof(std::uint64_t));
-  if (n <= 0) return false;
-  out.enabled = buf[1];
-  out.running = buf[2];
-  out.values.assign(fds_.size(), 0);
+  std::vector<std::uint64_t> buf;
+  if (!read_raw(buf)) return false;
+  out.enabled = buf[1] >= enabled0_ ? buf[1] - enabled0_ : 0;
+  out.running = buf[2] >= running0_ ? buf[2] - running0_ : 0;
+  out.values.assign(opened_.size(), 0);
   for (std::uint64_t i = 0; i < buf[0] && i < fds_.size(); ++i)
     for (std::size_t k = 0; k < ids_.size(); ++k)
-      if (ids_[k] == buf[4 + 2 * i]) out.values[k] = buf[3 + 2 * i];
+      if (ids_[k] == buf[4 + 2 * i]) out.values[index_[k]] = buf[3 + 2 * i];
   return true;
 }
 

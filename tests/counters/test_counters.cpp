@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "counters/backend.hpp"
@@ -18,6 +19,7 @@
 #include "counters/perf_backend.hpp"
 #include "counters/perf_events.hpp"
 #include "harness/platform/pool.hpp"
+#include "tests/counters/fake_perf.hpp"
 
 using namespace cromwell;
 namespace fs = std::filesystem;
@@ -147,13 +149,13 @@ TEST_CASE("PMU tables follow CPUID, not libpfm's detection") {
 }
 
 TEST_CASE("without a PMU the hardware backend degrades to empty values with the reason") {
-  const HardwareProbe p = probe_hardware(system_perf_open());
+  const HardwareProbe p = probe_hardware(system_perf());
   if (p.counts) {
     WARN("this machine has hardware counters: the no-PMU path is not exercised here");
     return;
   }
   CHECK(!p.why.empty());
-  auto backend = make_perf_backend(this_pmu(), "", system_perf_open());
+  auto backend = make_perf_backend(this_pmu(), "", system_perf());
   Pool pool(2, {});
   auto session = backend->open(pool);
   session->start();
@@ -166,7 +168,7 @@ TEST_CASE("without a PMU the hardware backend degrades to empty values with the 
 }
 
 TEST_CASE("software counters count page faults in two pool workers") {
-  auto backend = make_software_backend(system_perf_open());
+  auto backend = make_software_backend(system_perf());
   if (backend->source() != "sw") WARN("software events refused here: the getrusage fallback counts instead");
   Pool pool(2, {});
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), pages = 2000;
@@ -192,10 +194,8 @@ TEST_CASE("software counters count page faults in two pool workers") {
 }
 
 TEST_CASE("when the kernel refuses software events the backend falls back to getrusage and says so") {
-  const PerfOpenFn refuse = [](perf_event_attr*, pid_t, int, int, unsigned long) {
-    errno = EACCES;
-    return -1;
-  };
+  auto refuse = std::make_shared<test::FakePerf>();
+  refuse->fail = [](const test::FakeEvent&) { return EACCES; };
   auto backend = make_software_backend(refuse);
   CHECK(backend->source() == "sw:rusage");
   CHECK_THAT(backend->scope(), Catch::Contains("perf_event_paranoid"));
@@ -221,6 +221,63 @@ TEST_CASE("when the kernel refuses software events the backend falls back to get
     if (m.name == "task_clock_ns") CHECK(m.value);
   }
   munmap(b, 2 * pages * page);
+}
+
+namespace {
+// A pool job that sleeps gives the scheduler a switch per thread.
+std::map<std::string, Metric> sleep_once(CounterBackend& backend) {
+  Pool pool(2, {});
+  auto session = backend.open(pool);
+  session->start();
+  pool.run([](int) { usleep(2000); });
+  session->stop(1);
+  std::map<std::string, Metric> out;
+  for (const auto& m : session->finish()) out[m.name] = m;
+  return out;
+}
+}  // namespace
+
+TEST_CASE("context switches are counted, by perf with kernel mode included or by getrusage, never a dropped 0") {
+  SECTION("this machine, whichever path it permits") {
+    auto backend = make_software_backend(system_perf());
+    const auto m = sleep_once(*backend);
+    INFO(backend->scope());
+    REQUIRE(m.at("context_switches").value);
+    CHECK(*m.at("context_switches").value >= 2);
+  }
+  SECTION("kernel-mode scheduler events refused (paranoid 2, a normal user): getrusage, migrations empty") {
+    auto sys = std::make_shared<test::FakePerf>();
+    sys->fail = [](const test::FakeEvent& e) { return e.attr.exclude_kernel ? 0 : EACCES; };
+    auto backend = make_software_backend(sys);
+    CHECK(backend->source() == "sw");
+    CHECK_THAT(backend->scope(), Catch::Contains("context switches from getrusage"));
+    const auto m = sleep_once(*backend);
+    REQUIRE(m.at("context_switches").value);
+    CHECK(*m.at("context_switches").value >= 2);
+    CHECK(!m.at("cpu_migrations").value);
+    CHECK_THAT(m.at("cpu_migrations").reason, Catch::Contains("getrusage has no migration count"));
+    CHECK(m.at("page_faults").value);  // still from the user-mode perf group
+  }
+  SECTION("permitted: the scheduler events open with exclude_kernel 0 and their counts are read") {
+    auto sys = std::make_shared<test::FakePerf>();
+    sys->counts = [](const test::FakeEvent& e, int) -> std::uint64_t {
+      return e.attr.config == PERF_COUNT_SW_CONTEXT_SWITCHES ? 3
+             : e.attr.config == PERF_COUNT_SW_CPU_MIGRATIONS ? 1
+                                                             : 7;
+    };
+    auto backend = make_software_backend(sys);
+    CHECK_THAT(backend->scope(), Catch::Contains("kernel mode included"));
+    const auto m = sleep_once(*backend);
+    REQUIRE(m.at("context_switches").value);
+    CHECK(*m.at("context_switches").value == 6);  // 3 per pool thread
+    REQUIRE(m.at("cpu_migrations").value);
+    CHECK(*m.at("cpu_migrations").value == 2);
+    for (const auto& e : sys->events) {
+      const bool sched =
+          e.attr.config == PERF_COUNT_SW_CONTEXT_SWITCHES || e.attr.config == PERF_COUNT_SW_CPU_MIGRATIONS;
+      CHECK(e.attr.exclude_kernel == (sched ? 0u : 1u));
+    }
+  }
 }
 
 TEST_CASE("errno becomes advice") {
