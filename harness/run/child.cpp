@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "counters/known.hpp"
+#include "counters/sim.hpp"
 #include "harness/io/jsonl.hpp"
 #include "harness/platform/machine.hpp"
 #include "harness/platform/process.hpp"
@@ -79,9 +80,11 @@ int serve_child(const ChildRequest& req, std::FILE* out) {
       fmt::print(out, "{}\n", res.summary(t.target));
       return res.check.ok ? 0 : 1;
     }
-    case ChildTask::Kind::known:
-      run_known(t.target, /*simulate=*/true);
+    case ChildTask::Kind::known: {
+      const CacheModel model = parse_cache_model(req.options.counters.cache_model);
+      run_known(t.target, {model.l2.size, model.l3.size}, /*simulate=*/true);
       return 0;
+    }
     case ChildTask::Kind::describe: {
       const Measurer m(req.options, /*in_child=*/true);
       const CacheSizes& caches = machine_caches();
