@@ -17,8 +17,7 @@ HardwareProbe probe_hardware(const PerfSysPtr& sys) {
   p.opens = true;
   constexpr int kIterations = 1000000;
   g.start();
-  for (volatile int i = 0; i < kIterations; i = i + 1) {
-  }
+  for (int i = 0; i < kIterations; ++i) asm volatile("" ::: "memory");  // a loop the compiler keeps
   g.stop();
   GroupReading r;
   if (!g.read(r) || r.running == 0) {

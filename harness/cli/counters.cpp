@@ -79,11 +79,13 @@ int probe(std::FILE* out, const CounterOptions& opt) {
     }
   for (const auto& [err, count] : errnos) fmt::print(out, "  → {}\n", perf_errno_advice(err));
 
+  const AmdL3Pmu l3 = discover_amd_l3(pmu.name, system_perf());
+  if (l3.offered) fmt::print(out, "\nL3 PMU (amd_l3, whole CCX): {}\n", l3.state);
+
   fmt::print(out, "\nSoftware events:\n");
-  PerfGroup sw;
-  const bool sw_ok = sw.open({{"task_clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, 0}}, {}, system_perf());
-  fmt::print(out, "  task-clock, page-faults, context-switches: {}\n",
-             sw_ok ? "open" : "refused (" + sw.error() + ") → getrusage(RUSAGE_THREAD) fallback");
+  auto sw_backend = make_software_backend(system_perf());
+  const bool sw_ok = sw_backend->source() == "sw";
+  fmt::print(out, "  {}\n", sw_backend->scope());
 
   fmt::print(out, "\nIn plain words: ");
   if (hw.counts)
