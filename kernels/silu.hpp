@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "harness/core/kernel.hpp"
+#include "kernels/elementwise.hpp"
 #include "kernels/shapes.hpp"
 
 namespace cromwell {
@@ -68,15 +69,7 @@ struct SiluKernel {
   }
   static std::string element_name(const Shape&, const Workspace&, std::size_t i) { return fmt::format("y[{}]", i); }
   static Check check(const Shape& s, const Workspace& ws, const Reference& y) {
-    for (std::size_t i = 0; i < std::size_t(s.n); ++i) {
-      const Tolerance t = tolerance(s, ws, y, i);
-      if (t.accepts(ws.y[i])) continue;
-      if (std::isinf(ws.x[i]))
-        return Check::fail(fmt::format("{} = {}, expected {}", element_name(s, ws, i), ws.y[i], t.expected));
-      return Check::fail(fmt::format("{} = {:.9g} for x = {:.9g}, expected {:.9g} (tolerance {:.3g})",
-                                     element_name(s, ws, i), ws.y[i], ws.x[i], t.expected, t.bound));
-    }
-    return Check::pass();
+    return check_elementwise<SiluKernel>(s, ws, y);
   }
   static Work model(const Shape& s) { return {4.0 * s.n, 8.0 * s.n, 12.0 * s.n}; }
 };

@@ -56,6 +56,23 @@
 
 namespace cromwell {
 
+// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same numbers on every compiler and
+// standard library, which std::uniform_int_distribution does not promise.
+struct SplitMix64 {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // in [0, 1)
+  // Uniform in [0, n) (Lemire's multiply-shift; its bias, n / 2^64, is far below anything measured).
+  std::size_t below(std::size_t n) {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  }
+};
+
 // A ratio with its confidence interval: lo ≤ median ≤ hi (lo = 0, hi = ∞ when unknown).
 struct Ratio {
   double median = 0, lo = 0, hi = 0;

@@ -18,16 +18,8 @@ using namespace cromwell;
 
 namespace {
 
-// A small deterministic generator for the synthetic hosts (SplitMix64, Box–Muller).
-struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+// The statistics' own deterministic generator, with Box–Muller normals for the synthetic hosts.
+struct Rng : SplitMix64 {
   double normal() {
     const double u = uniform(), v = uniform();
     return std::sqrt(-2 * std::log(1 - u)) * std::cos(2 * std::numbers::pi * v);
