@@ -2,6 +2,7 @@
 // kernels mark each metric validated or suspicious here.
 #include <linux/perf_event.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -100,17 +101,26 @@ int probe(std::FILE* out, const CounterOptions& opt) {
   return 0;
 }
 
-// What a known-answer kernel gave for a metric, judged against its expectation.
-int judge(std::FILE* out, const Expect& e, const Metric* m, double accesses) {
-  if (!m || !m->value) {
-    fmt::print(out, "    {:<14} not counted: {}\n", e.metric, m ? m->reason : "no such metric here");
-    return 1;
+// What a known-answer kernel gave, judged against the expectations for it; the count of metrics
+// that are suspicious or not counted.
+int judge(std::FILE* out, const std::vector<Expect>& expect, const KnownKernel& k, const std::vector<Metric>& metrics) {
+  fmt::print(out, "  {:<12} {}\n", k.name, k.what);
+  int suspicious = 0;
+  for (const auto& e : expect) {
+    if (e.kernel != k.name) continue;
+    const auto m = std::find_if(metrics.begin(), metrics.end(), [&](const Metric& x) { return x.name == e.metric; });
+    if (m == metrics.end() || !m->value) {
+      fmt::print(out, "    {:<14} not counted: {}\n", e.metric, m != metrics.end() ? m->reason : "no such metric here");
+      ++suspicious;
+      continue;
+    }
+    const double v = *m->value / double(k.accesses);
+    const bool ok = v >= e.lo && v <= e.hi;
+    fmt::print(out, "    {:<14} {:.4f} per access, expected {}–{}: {} ({})\n", e.metric, v, e.lo, e.hi,
+               ok ? "validated" : "SUSPICIOUS", e.meaning);
+    suspicious += !ok;
   }
-  const double v = *m->value / accesses;
-  const bool ok = v >= e.lo && v <= e.hi;
-  fmt::print(out, "    {:<14} {:.4f} per access, expected {}–{}: {} ({})\n", e.metric, v, e.lo, e.hi,
-             ok ? "validated" : "SUSPICIOUS", e.meaning);
-  return ok ? 0 : 1;
+  return suspicious;
 }
 
 // Hardware: each known kernel runs once per event pass in-process, counted on this thread.
@@ -142,15 +152,7 @@ int validate_hardware(std::FILE* out, const CounterOptions& opt, const AmdL3Pmu&
       run_known(
           k.name, sizes, false, [](void* s) { static_cast<CounterSession*>(s)->start(); },
           [](void* s) { static_cast<CounterSession*>(s)->stop(1); }, session.get());
-    const auto metrics = session->finish();
-    fmt::print(out, "  {:<12} {}\n", k.name, k.what);
-    for (const auto& e : expect) {
-      if (e.kernel != k.name) continue;
-      const Metric* m = nullptr;
-      for (const auto& x : metrics)
-        if (x.name == e.metric) m = &x;
-      suspicious += judge(out, e, m, double(k.accesses));
-    }
+    suspicious += judge(out, expect, k, session->finish());
   }
   return suspicious;
 }
@@ -188,14 +190,7 @@ int validate_sim(std::FILE* out, const CounterOptions& opt) {
                                          {"l2_misses", l2.at("DLmr") + l2.at("DLmw"), ""},
                                          {"l3_misses", l3_misses, ""},
                                          {"dram_fills", l3_misses, ""}};
-    fmt::print(out, "  {:<12} {}\n", k.name, k.what);
-    for (const auto& e : expect) {
-      if (e.kernel != k.name) continue;
-      const Metric* m = nullptr;
-      for (const auto& x : metrics)
-        if (x.name == e.metric) m = &x;
-      suspicious += judge(out, e, m, double(k.accesses));
-    }
+    suspicious += judge(out, expect, k, metrics);
   }
   return suspicious;
 }
