@@ -1,5 +1,6 @@
 #include "harness/io/results.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -55,6 +56,74 @@ std::vector<std::string> shape_names_of(const std::vector<std::string>& keys) {
   return names;
 }
 
+namespace {
+
+// What became of a counter column of an older file whose meaning has changed since: renamed to the
+// column that now means what it counted, or emptied with the reason.
+struct Meaning {
+  int before;                 // files of a version below this one
+  std::string source_prefix;  // rows whose counters_source starts with this
+  std::string column, now;    // renamed to `now`; emptied with `reason` when `now` is empty
+  std::string reason;
+};
+
+const std::vector<Meaning>& meaning_changes() {
+  static const std::vector<Meaning> m = {
+      // Version 2: L3 columns on Zen count lines from beyond L3 whoever asked for them; before, demand
+      // L1D fills only.
+      {2, "perf:zen", "l3_accesses", "l3_accesses_demand", ""},
+      {2, "perf:zen", "l3_misses", "l3_misses_demand", ""},
+      {2, "perf:zen", "l3_miss_rate", "l3_miss_rate_demand", ""},
+      {2, "perf:zen", "l3_mpki", "l3_mpki_demand", ""},
+      {2, "perf:zen2", "dram_fills", "dram_fills_demand", ""},
+      {2, "perf:zen3", "dram_fills", "",
+       "before schema version 2 this counted L1D fills from DRAM (PMCx044), without the lines the L2 prefetcher "
+       "brought"},
+      {2, "perf:zen4", "dram_fills", "",
+       "before schema version 2 this counted L1D fills from DRAM (PMCx044), without the lines the L2 prefetcher "
+       "brought"},
+      // Version 2: opened with exclude_kernel, the scheduler's events were all dropped.
+      {2, "sw", "context_switches", "",
+       "before schema version 2 this event was opened in user mode only, where the kernel drops every context "
+       "switch: the 0 was not counted"},
+      {2, "sw", "cpu_migrations", "",
+       "before schema version 2 this event was opened in user mode only, where the kernel drops every migration: "
+       "the 0 was not counted"},
+  };
+  return m;
+}
+
+// Rows of an older file in today's meaning of their columns.
+void apply_meaning_changes(ResultsFile& f) {
+  bool changed = false;
+  for (const Meaning& m : meaning_changes()) {
+    if (f.schema_version >= m.before) continue;
+    for (Record& r : f.records) {
+      if (r.counters_source.rfind(m.source_prefix, 0) != 0) continue;
+      for (Metric& x : r.metrics) {
+        if (x.name != m.column) continue;
+        changed = true;
+        if (!m.now.empty()) {
+          x.name = m.now;
+        } else if (x.value) {
+          x.value.reset();
+          x.reason = m.column + ": " + m.reason;
+          r.counters_reason += (r.counters_reason.empty() ? "" : "; ") + x.reason;
+        }
+      }
+    }
+  }
+  if (!changed) return;
+  // The metric columns as the rows now name them, in first-appearance order.
+  f.columns.metrics.clear();
+  for (const Record& r : f.records)
+    for (const Metric& x : r.metrics)
+      if (std::find(f.columns.metrics.begin(), f.columns.metrics.end(), x.name) == f.columns.metrics.end())
+        f.columns.metrics.push_back(x.name);
+}
+
+}  // namespace
+
 ResultsFile read_results(const std::string& path) {
   if (!std::filesystem::exists(path)) throw std::invalid_argument(fmt::format("{}: no such file", path));
   int version = 0;
@@ -79,6 +148,7 @@ ResultsFile read_results(const std::string& path) {
   ResultsFile f =
       std::filesystem::path(path).extension() == ".jsonl" ? read_jsonl(path, version) : read_csv(path, version);
   f.context = std::move(context);
+  apply_meaning_changes(f);
   return f;
 }
 

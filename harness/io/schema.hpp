@@ -23,7 +23,11 @@
 namespace cromwell {
 
 // Version 0: files written before samples_ns existed (their context has no schema_version).
-inline constexpr int kSchemaVersion = 1;
+// Version 1: samples_ns.
+// Version 2: on Zen, l3_* and dram_fills count lines from beyond L3 whoever asked for them (the
+// demand-only values are the *_demand columns); sw context switches and migrations are counted
+// (before, they read 0 whatever happened). read_results() gives older rows today's meaning.
+inline constexpr int kSchemaVersion = 2;
 
 enum class ColumnType { text, integer, real, boolean, samples };
 enum class Family { lead, dim, param, axis, measure, counter, metric };
