@@ -172,7 +172,8 @@ Group parse_group(const std::string& text, const std::string& pmu, const std::st
       if (!(f >> e.name >> e.spec)) throw fail("expected '<name> <event> [must-count]'");
       std::string extra;
       if (f >> extra) {
-        if (extra != "must-count") throw fail(fmt::format("unexpected '{}' after the event (allowed: must-count)", extra));
+        if (extra != "must-count")
+          throw fail(fmt::format("unexpected '{}' after the event (allowed: must-count)", extra));
         e.must_count = true;
         if (f >> extra) throw fail(fmt::format("unexpected '{}' after must-count", extra));
       }
