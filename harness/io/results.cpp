@@ -61,34 +61,44 @@ namespace {
 // What became of a counter column of an older file whose meaning has changed since: renamed to the
 // column that now means what it counted, or emptied with the reason.
 struct Meaning {
-  int before;                 // files of a version below this one
-  std::string source_prefix;  // rows whose counters_source starts with this
-  std::string column, now;    // renamed to `now`; emptied with `reason` when `now` is empty
+  int before;               // files of a version below this one
+  std::string source;       // rows whose counters_source is this ("perf:zen*": starts with "perf:zen")
+  std::string column, now;  // renamed to `now`; emptied with `reason` when `now` is empty
   std::string reason;
 };
 
 const std::vector<Meaning>& meaning_changes() {
+  static const std::string kZenDemand =
+      "before schema version 2 this counted demand L1D fills only (PMCx043); it counts every prefetcher's lines now";
+  static const std::string kZenDram =
+      "before schema version 2 this counted L1D fills from DRAM (PMCx044), without the lines the L2 prefetcher brought";
+  static const std::string kSwDropped =
+      "before schema version 2 this event was opened in user mode only, where the kernel drops every one of them: "
+      "the 0 was not counted";
+  // Version 2 (docs/results-format.md): L3 columns count lines from beyond L3 whoever asked for them,
+  // the demand-only values have *_demand columns; the sw scheduler events are counted.
   static const std::vector<Meaning> m = {
-      // Version 2: L3 columns on Zen count lines from beyond L3 whoever asked for them; before, demand
-      // L1D fills only.
-      {2, "perf:zen", "l3_accesses", "l3_accesses_demand", ""},
-      {2, "perf:zen", "l3_misses", "l3_misses_demand", ""},
-      {2, "perf:zen", "l3_miss_rate", "l3_miss_rate_demand", ""},
-      {2, "perf:zen", "l3_mpki", "l3_mpki_demand", ""},
+      {2, "perf:zen*", "l3_accesses", "l3_accesses_demand", ""},
+      {2, "perf:zen*", "l3_misses", "l3_misses_demand", ""},
+      {2, "perf:zen*", "l3_miss_rate", "l3_miss_rate_demand", ""},
+      {2, "perf:zen*", "l3_mpki", "l3_mpki_demand", ""},
+      {2, "perf:zen*", "l2_misses", "", kZenDemand},
+      {2, "perf:zen*", "l2_miss_rate", "", kZenDemand},
+      {2, "perf:zen*", "l2_mpki", "", kZenDemand},
       {2, "perf:zen2", "dram_fills", "dram_fills_demand", ""},
-      {2, "perf:zen3", "dram_fills", "",
-       "before schema version 2 this counted L1D fills from DRAM (PMCx044), without the lines the L2 prefetcher "
-       "brought"},
-      {2, "perf:zen4", "dram_fills", "",
-       "before schema version 2 this counted L1D fills from DRAM (PMCx044), without the lines the L2 prefetcher "
-       "brought"},
-      // Version 2: opened with exclude_kernel, the scheduler's events were all dropped.
-      {2, "sw", "context_switches", "",
-       "before schema version 2 this event was opened in user mode only, where the kernel drops every context "
-       "switch: the 0 was not counted"},
-      {2, "sw", "cpu_migrations", "",
-       "before schema version 2 this event was opened in user mode only, where the kernel drops every migration: "
-       "the 0 was not counted"},
+      {2, "perf:zen2", "dram_fills_pki", "", kZenDemand},
+      {2, "perf:zen3", "dram_fills", "", kZenDram},
+      {2, "perf:zen3", "dram_fills_pki", "", kZenDram},
+      {2, "perf:zen4", "dram_fills", "", kZenDram},
+      {2, "perf:zen4", "dram_fills_pki", "", kZenDram},
+      {2, "perf:skl", "dram_fills", "dram_fills_demand", ""},
+      {2, "perf:icl", "dram_fills", "dram_fills_demand", ""},
+      {2, "perf:skl", "dram_fills_pki", "", "before schema version 2 this counted retired loads that missed L3"},
+      {2, "perf:icl", "dram_fills_pki", "", "before schema version 2 this counted retired loads that missed L3"},
+      {2, "perf:skl", "l2_miss_rate", "", "before schema version 2 this divided L2 demand misses by L1D replacements"},
+      {2, "perf:icl", "l2_miss_rate", "", "before schema version 2 this divided L2 demand misses by L1D replacements"},
+      {2, "sw", "context_switches", "", kSwDropped},
+      {2, "sw", "cpu_migrations", "", kSwDropped},
   };
   return m;
 }
@@ -99,7 +109,10 @@ void apply_meaning_changes(ResultsFile& f) {
   for (const Meaning& m : meaning_changes()) {
     if (f.schema_version >= m.before) continue;
     for (Record& r : f.records) {
-      if (r.counters_source.rfind(m.source_prefix, 0) != 0) continue;
+      const bool prefix = m.source.back() == '*';
+      if (prefix ? r.counters_source.rfind(m.source.substr(0, m.source.size() - 1), 0) != 0
+                 : r.counters_source != m.source)
+        continue;
       for (Metric& x : r.metrics) {
         if (x.name != m.column) continue;
         changed = true;
