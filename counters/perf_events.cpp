@@ -114,6 +114,8 @@ PerfGroup& PerfGroup::operator=(PerfGroup&& o) noexcept {
     opened_ = std::move(o.opened_);
     enabled0_ = o.enabled0_;
     running0_ = o.running0_;
+    last_enabled_ = o.last_enabled_;
+    last_running_ = o.last_running_;
     o.fds_.clear();
   }
   return *this;
@@ -181,14 +183,11 @@ bool PerfGroup::read_raw(std::vector<std::uint64_t>& buf) const {
 
 void PerfGroup::start() {
   if (fds_.empty()) return;
+  // RESET zeroes the counts but not the times, so a region is scaled by its own enabled/running
+  // ratio: the times of the last read are its base (a disabled group's times stand still).
+  enabled0_ = last_enabled_;
+  running0_ = last_running_;
   sys_->ioctl(fds_[0], PERF_EVENT_IOC_RESET, PERF_IOC_FLAG_GROUP);
-  // RESET zeroes the counts but not the times: note them, so that a region is scaled by its own
-  // enabled/running ratio and not by the group's whole life.
-  std::vector<std::uint64_t> buf;
-  if (read_raw(buf)) {
-    enabled0_ = buf[1];
-    running0_ = buf[2];
-  }
   sys_->ioctl(fds_[0], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP);
 }
 
@@ -196,9 +195,11 @@ void PerfGroup::stop() {
   if (!fds_.empty()) sys_->ioctl(fds_[0], PERF_EVENT_IOC_DISABLE, PERF_IOC_FLAG_GROUP);
 }
 
-bool PerfGroup::read(GroupReading& out) const {
+bool PerfGroup::read(GroupReading& out) {
   std::vector<std::uint64_t> buf;
   if (!read_raw(buf)) return false;
+  last_enabled_ = buf[1];
+  last_running_ = buf[2];
   out.enabled = buf[1] >= enabled0_ ? buf[1] - enabled0_ : 0;
   out.running = buf[2] >= running0_ ? buf[2] - running0_ : 0;
   out.values.assign(opened_.size(), 0);

@@ -85,9 +85,11 @@ class PerfGroup {
   ~PerfGroup();
   // Opens what it can; returns whether every event opened. `events()` says how each went.
   bool open(const std::vector<EventCode>& events, const GroupTarget& target, PerfSysPtr sys);
-  void start();  // resets the counts and notes the group's times, then enables it
+  void start();  // resets the counts and enables the group
   void stop();
-  bool read(GroupReading& out) const;  // false when nothing opened or the read fails (a pinned group in error)
+  // The counts and times of the region since start(); read once after each stop(). False when
+  // nothing opened or the read fails (a pinned group in error).
+  bool read(GroupReading& out);
   const std::vector<EventOpen>& events() const { return opened_; }
   bool opened(std::size_t i) const { return opened_[i].error.empty(); }
   bool any_open() const { return !fds_.empty(); }
@@ -102,8 +104,9 @@ class PerfGroup {
   std::vector<int> fds_;            // opened events only, leader first
   std::vector<std::size_t> index_;  // event position of each fd
   std::vector<std::uint64_t> ids_;
-  std::vector<EventOpen> opened_;  // one per event given to open()
-  std::uint64_t enabled0_ = 0, running0_ = 0;
+  std::vector<EventOpen> opened_;                      // one per event given to open()
+  std::uint64_t enabled0_ = 0, running0_ = 0;          // times when the region started
+  std::uint64_t last_enabled_ = 0, last_running_ = 0;  // times of the last read
 };
 
 }  // namespace cromwell

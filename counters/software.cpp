@@ -1,11 +1,14 @@
-// --counters sw: software events per pool thread. Task clock and page faults count in user mode.
-// Context switches and migrations happen in the kernel, so with exclude_kernel set the kernel drops
-// every one of them: they are opened with kernel mode included where that is permitted (root,
-// CAP_PERFMON, or perf_event_paranoid ≤ 1). Where it is refused, context switches come from
-// getrusage(RUSAGE_THREAD) of each pool thread and migrations stay empty with the reason (getrusage
-// has no such count) — never a 0 that was not counted. Where even user-mode software events are
-// refused (perf_event_paranoid 3, a Debian/Ubuntu patch), every value comes from getrusage and
-// CLOCK_THREAD_CPUTIME_ID.
+// --counters sw: software events per pool thread, in one of three modes chosen once:
+//   all     task clock, page faults, context switches and migrations in one group per thread with
+//           kernel mode included — where permitted (root, CAP_PERFMON, perf_event_paranoid ≤ 1).
+//           Context switches and migrations happen in the kernel: with exclude_kernel set the
+//           kernel drops every one of them.
+//   user    refused that (EACCES at paranoid 2 for a normal user): task clock and page faults in
+//           user mode, context switches from getrusage(RUSAGE_THREAD) of each pool thread, and
+//           migrations empty with the reason (getrusage has no such count) — never a 0 that was
+//           not counted.
+//   rusage  even user-mode software events refused (paranoid 3, a Debian/Ubuntu patch): getrusage
+//           and CLOCK_THREAD_CPUTIME_ID for everything but migrations.
 #include <linux/perf_event.h>
 
 #include <sys/resource.h>
@@ -24,17 +27,14 @@ namespace {
 
 const std::vector<std::string> kColumns = {"task_clock_ns", "page_faults", "context_switches", "cpu_migrations"};
 
-// Counted in user mode; counted with kernel mode included.
-std::vector<EventCode> user_events() {
-  return {{"task_clock_ns", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, 0},
-          {"page_faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, 0}};
+std::vector<EventCode> software_events(std::size_t count) {
+  std::vector<EventCode> e = {{"task_clock_ns", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, 0},
+                              {"page_faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, 0},
+                              {"context_switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, 0},
+                              {"cpu_migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, 0}};
+  e.resize(count);
+  return e;
 }
-std::vector<EventCode> sched_events() {
-  return {{"context_switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, 0},
-          {"cpu_migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, 0}};
-}
-constexpr GroupTarget kUser{0, -1, true};
-constexpr GroupTarget kWithKernel{0, -1, false};
 
 struct ThreadUsage {
   double cpu_ns = 0, faults = 0, switches = 0;
@@ -52,38 +52,40 @@ ThreadUsage thread_usage() {
   return u;
 }
 
-// What the kernel permits, found once on the calling thread: an empty reason means permitted.
-struct Permits {
-  std::string user_refused, sched_refused;
+// What the kernel permits, found once on the calling thread.
+struct Mode {
+  std::size_t events = 0;  // 4: all with kernel mode; 2: task clock and page faults in user mode; 0: none
+  bool user_only = false;
+  std::string refused;  // why not more: the kernel's refusals, named
 };
 
-Permits probe(const PerfSysPtr& sys) {
-  Permits p;
-  PerfGroup user, sched;
-  if (!user.open(user_events(), kUser, sys)) p.user_refused = user.error();
-  if (!sched.open(sched_events(), kWithKernel, sys)) p.sched_refused = sched.error();
-  return p;
+Mode probe(const PerfSysPtr& sys) {
+  PerfGroup all, user;
+  if (all.open(software_events(4), {0, -1, false}, sys)) return {4, false, ""};
+  if (user.open(software_events(2), {0, -1, true}, sys))
+    return {2, true, "kernel-mode scheduler events refused: " + all.error()};
+  return {0, true, "software perf events refused: " + user.error()};
 }
 
-// Per pool thread: the perf groups that are permitted, and getrusage around the timed loop for
-// what they do not cover.
+// Per pool thread: one group of the permitted events, and getrusage around the timed loop for what
+// it does not cover.
 class SoftwareSession final : public CounterSession {
  public:
-  SoftwareSession(Pool& pool, const PerfSysPtr& sys, const Permits& permits)
-      : pool_(pool), permits_(permits), before_(pool.size()), after_(pool.size()) {
+  SoftwareSession(Pool& pool, const PerfSysPtr& sys, const Mode& mode)
+      : pool_(pool), mode_(mode), before_(pool.size()), after_(pool.size()), totals_(mode.events, 0.0) {
+    if (mode_.events == 0) return;
     for (int tid : pool.tids()) {
-      if (permits_.user_refused.empty()) open_group(user_, user_events(), {tid, -1, true}, sys);
-      if (permits_.sched_refused.empty()) open_group(sched_, sched_events(), {tid, -1, false}, sys);
+      PerfGroup g;
+      if (!g.open(software_events(mode_.events), {tid, -1, mode_.user_only}, sys)) error_ = g.error();
+      groups_.push_back(std::move(g));
     }
   }
   void start() override {
     if (uses_rusage()) pool_.run([&](int t) { before_[t] = thread_usage(); });
-    for (auto* gs : {&user_, &sched_})
-      for (auto& g : *gs) g.start();
+    for (auto& g : groups_) g.start();
   }
   void stop(std::size_t calls) override {
-    for (auto* gs : {&user_, &sched_})
-      for (auto& g : *gs) g.stop();
+    for (auto& g : groups_) g.stop();
     if (uses_rusage()) {
       pool_.run([&](int t) { after_[t] = thread_usage(); });
       for (int t = 0; t < pool_.size(); ++t) {
@@ -92,97 +94,75 @@ class SoftwareSession final : public CounterSession {
         usage_.switches += after_[t].switches - before_[t].switches;
       }
     }
-    add(user_, user_totals_);
-    add(sched_, sched_totals_);
+    for (auto& g : groups_) {
+      GroupReading r;
+      if (!g.read(r) || r.running == 0) {
+        error_ = "the software event group never ran: not counted";
+        continue;
+      }
+      for (std::size_t i = 0; i < r.values.size(); ++i) totals_[i] += *scale(r.values[i], r.enabled, r.running).value;
+    }
     calls_ += calls;
   }
   std::vector<Metric> finish() override {
-    if (calls_ == 0) {
-      std::vector<Metric> out;
-      for (const auto& c : kColumns) out.push_back({c, std::nullopt, "no timed loop ran"});
-      return out;
-    }
+    std::vector<Metric> out;
     const double n = double(calls_);
-    // From the perf group where it was permitted, else from getrusage.
-    auto value = [&](const std::string& name, const std::string& refused, const Totals& t, std::size_t i,
-                     double rusage_total) -> Metric {
-      if (!refused.empty()) return {name, rusage_total / n, ""};
-      if (!t.error.empty()) return {name, std::nullopt, t.error};
-      return {name, t.values[i] / n, ""};
-    };
-    const std::string& user = permits_.user_refused;
-    const std::string& sched = permits_.sched_refused;
-    std::vector<Metric> out = {value("task_clock_ns", user, user_totals_, 0, usage_.cpu_ns),
-                               value("page_faults", user, user_totals_, 1, usage_.faults),
-                               value("context_switches", sched, sched_totals_, 0, usage_.switches)};
-    if (sched.empty())
-      out.push_back(value("cpu_migrations", sched, sched_totals_, 1, 0));
-    else
-      out.push_back({"cpu_migrations", std::nullopt,
-                     "not counted: the kernel refused scheduler events with kernel mode included (" + sched +
-                         "), and getrusage has no migration count"});
+    const double from_rusage[] = {usage_.cpu_ns, usage_.faults, usage_.switches};
+    for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      Metric m{kColumns[i], std::nullopt, ""};
+      if (calls_ == 0)
+        m.reason = "no timed loop ran";
+      else if (i < mode_.events && !error_.empty())
+        m.reason = error_;
+      else if (i < mode_.events)
+        m.value = totals_[i] / n;
+      else if (i < 3)
+        m.value = from_rusage[i] / n;
+      else
+        m.reason = "not counted: " + mode_.refused + "; getrusage has no migration count";
+      out.push_back(m);
+    }
     return out;
   }
 
  private:
-  struct Totals {
-    std::vector<double> values = std::vector<double>(2, 0.0);
-    std::string error;
-  };
-  bool uses_rusage() const { return !permits_.user_refused.empty() || !permits_.sched_refused.empty(); }
-  void open_group(std::vector<PerfGroup>& into, const std::vector<EventCode>& events, const GroupTarget& target,
-                  const PerfSysPtr& sys) {
-    PerfGroup g;
-    if (!g.open(events, target, sys)) failure_ = g.error();
-    into.push_back(std::move(g));
-  }
-  void add(std::vector<PerfGroup>& groups, Totals& totals) {
-    if (!failure_.empty()) totals.error = failure_;
-    for (auto& g : groups) {
-      GroupReading r;
-      if (!g.read(r) || r.running == 0) {
-        totals.error = "the software event group never ran: not counted";
-        continue;
-      }
-      for (std::size_t i = 0; i < r.values.size(); ++i)
-        totals.values[i] += *scale(r.values[i], r.enabled, r.running).value;
-    }
-  }
+  bool uses_rusage() const { return mode_.events < 4; }
   Pool& pool_;
-  Permits permits_;
-  std::vector<PerfGroup> user_, sched_;
+  Mode mode_;
+  std::vector<PerfGroup> groups_;
   std::vector<ThreadUsage> before_, after_;
   ThreadUsage usage_;
-  Totals user_totals_, sched_totals_;
+  std::vector<double> totals_;
   std::size_t calls_ = 0;
-  std::string failure_;
+  std::string error_;
 };
 
 class SoftwareBackend final : public CounterBackend {
  public:
-  explicit SoftwareBackend(PerfSysPtr sys) : sys_(std::move(sys)), permits_(probe(sys_)) {}
-  std::string source() const override { return permits_.user_refused.empty() ? "sw" : "sw:rusage"; }
+  explicit SoftwareBackend(PerfSysPtr sys) : sys_(std::move(sys)), mode_(probe(sys_)) {}
+  std::string source() const override { return mode_.events == 0 ? "sw:rusage" : "sw"; }
   std::string scope() const override {
-    std::string s = permits_.user_refused.empty()
-                        ? "software perf events of every pool thread, timed loops only, per call: task clock and page "
-                          "faults in user mode"
-                        : "getrusage(RUSAGE_THREAD) and CLOCK_THREAD_CPUTIME_ID of every pool thread, per call "
-                          "(software perf events refused: " +
-                              permits_.user_refused + ")";
-    if (permits_.sched_refused.empty()) return s + "; context switches and migrations with kernel mode included";
-    if (permits_.user_refused.empty())
-      s += "; context switches from getrusage(RUSAGE_THREAD) (kernel-mode scheduler events refused: " +
-           permits_.sched_refused + ")";
-    return s + "; no migration count";
+    switch (mode_.events) {
+      case 4:
+        return "software perf events of every pool thread, kernel mode included, timed loops only, per call";
+      case 2:
+        return "software perf events of every pool thread, timed loops only, per call: task clock and page faults "
+               "in user mode; context switches from getrusage(RUSAGE_THREAD); no migration count (" +
+               mode_.refused + ")";
+      default:
+        return "getrusage(RUSAGE_THREAD) and CLOCK_THREAD_CPUTIME_ID of every pool thread, per call; no migration "
+               "count (" +
+               mode_.refused + ")";
+    }
   }
   std::vector<std::string> columns() const override { return kColumns; }
   std::unique_ptr<CounterSession> open(Pool& pool) override {
-    return std::make_unique<SoftwareSession>(pool, sys_, permits_);
+    return std::make_unique<SoftwareSession>(pool, sys_, mode_);
   }
 
  private:
   PerfSysPtr sys_;
-  Permits permits_;
+  Mode mode_;
 };
 
 }  // namespace
