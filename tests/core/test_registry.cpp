@@ -69,7 +69,7 @@ TEST_CASE("the registry refuses malformed variants, naming the variant and the p
   CHECK(r.variants().size() == 1);
 }
 
-TEST_CASE("filters select by glob or kernel name; keys are checked against the registry") {
+TEST_CASE("filters select by glob or kernel name, and keys are checked against the registry") {
   Registry r = toy_registry();
   r.add(entry("plain"));
   r.add(entry("tiled", {tile()}));

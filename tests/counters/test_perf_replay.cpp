@@ -142,7 +142,7 @@ TEST_CASE("an event that does not open empties only what depends on it, naming t
   }
 }
 
-TEST_CASE("a must-count event stuck at 0 is reported empty; a true 0 of another event is a value") {
+TEST_CASE("a must-count event stuck at 0 is reported empty, a true 0 of another event is a value") {
   Replay r;
   r.sys->counts = [](const FakeEvent& e, int) -> std::uint64_t {
     if (is(e, kCycles) || is(e, kFills, 0x48)) return 0;  // cycles stuck; no L3 miss (an L2-resident kernel)

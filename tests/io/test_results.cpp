@@ -144,7 +144,7 @@ TEST_CASE("CSV: write, read, write gives identical bytes") {
   }
 }
 
-TEST_CASE("JSON lines: write, read, write gives identical bytes; the same values as the CSV") {
+TEST_CASE("JSON lines: write, read, write gives identical bytes and the same values as the CSV") {
   const TempDir dir;
   const auto records = adversarial_records();
   const std::string csv = dir / "x.csv", a = dir / "a.jsonl", b = dir / "b.jsonl";

@@ -280,7 +280,7 @@ TEST_CASE("pool: many short jobs in a row, with and without sleeping workers") {
   CHECK(sum == 3000 * (1 + 2 + 3));
 }
 
-TEST_CASE("pool: pinned threads run on their cpus; CallerPin pins and restores the caller") {
+TEST_CASE("pool: pinned threads run on their cpus, and CallerPin pins and restores the caller") {
   const std::vector<int> cpus = some_cpus(2);
   const int n = static_cast<int>(cpus.size());
   Pool pool(n, cpus);
@@ -330,7 +330,7 @@ TEST_CASE("pool: pool_for caches one pool per (threads, pin) and refuses impossi
   CHECK_THROWS_AS(pool_for(cpus + 1, "compact"), std::invalid_argument);  // a failure is not cached
 }
 
-TEST_CASE("buffer: 64-byte boundary plus the align offset; zero bytes is still a pointer") {
+TEST_CASE("buffer: 64-byte boundary plus the align offset, and zero bytes is still a pointer") {
   Pool pool(3, {});
   for (std::size_t offset : {0, 4, 32, 60}) {
     for (Pool* p : {static_cast<Pool*>(nullptr), &pool}) {
