@@ -26,6 +26,9 @@ struct Record {
   int repetitions = 0;
   std::vector<double> samples_ns;  // per-repetition time per call
   std::optional<double> time_ns, time_ns_min, err_pct, gflops, gbps, steal_pct;
+  // ns per call that the pool's threads spent spinning in waits during the timed loops, summed
+  // over threads (Pool::spin_time_ns); empty when the row was not timed.
+  std::optional<double> spin_ns;
   bool unstable = false;        // err_pct above the instability threshold
   std::string counters_source;  // "none", "sw", "perf:zen3", "sim:zen3"
   std::string counters_scope;   // what the counter values cover

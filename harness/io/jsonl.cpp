@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -57,7 +58,9 @@ std::string json_line(const Record& r, const std::vector<Column>& columns) {
   return row_json(r, columns).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Record record_from_json_line(std::string_view line, int version, const std::string& where, Columns* columns) {
+namespace {
+
+Json parse_row(std::string_view line, const std::string& where) {
   Json j;
   try {
     j = Json::parse(line);
@@ -65,14 +68,18 @@ Record record_from_json_line(std::string_view line, int version, const std::stri
     throw std::invalid_argument(fmt::format("{}: truncated or malformed row: {}", where, e.what()));
   }
   if (!j.is_object()) throw std::invalid_argument(fmt::format("{}: a row must be a JSON object", where));
+  return j;
+}
+
+// `shape_names`: the dimension names of the rows' keys, which tell dims from params.
+Record record_from_json(const Json& j, int version, const std::string& where,
+                        const std::vector<std::string>& shape_names, Columns* columns) {
   std::vector<std::string> names;
   for (const auto& [k, v] : j.items()) names.push_back(k);
-  std::vector<std::string> keys;
-  if (j.contains("key") && j["key"].is_string()) keys.push_back(j["key"].get<std::string>());
   Columns found;
   std::vector<Column> cols;
   try {
-    cols = columns_from_header(names, shape_names_of(keys), version, found);
+    cols = columns_from_header(names, shape_names, version, found);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(fmt::format("{}: {}", where, e.what()));
   }
@@ -88,19 +95,39 @@ Record record_from_json_line(std::string_view line, int version, const std::stri
   return r;
 }
 
+std::string key_of(const Json& j) {
+  return j.contains("key") && j["key"].is_string() ? j["key"].get<std::string>() : "";
+}
+
+}  // namespace
+
+Record record_from_json_line(std::string_view line, int version, const std::string& where, Columns* columns) {
+  const Json j = parse_row(line, where);
+  return record_from_json(j, version, where, shape_names_of({key_of(j)}), columns);
+}
+
 ResultsFile read_jsonl(const std::string& path, int version) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument(fmt::format("{}: cannot be read", path));
   ResultsFile f;
   f.path = path;
   f.schema_version = version;
+  // Every row first: a row's null cells do not say whether a name is a dimension or a parameter
+  // (a calibration row has neither), the keys of the whole file do, as in the CSV reader.
+  std::vector<std::pair<std::string, Json>> rows;
+  std::vector<std::string> keys;
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
     if (line.empty()) continue;
-    f.records.push_back(record_from_json_line(line, version, fmt::format("{}:{}", path, n), &f.columns));
+    std::string where = fmt::format("{}:{}", path, n);
+    Json j = parse_row(line, where);
+    keys.push_back(key_of(j));
+    rows.emplace_back(std::move(where), std::move(j));
   }
+  const std::vector<std::string> shape_names = shape_names_of(keys);
+  for (const auto& [where, j] : rows) f.records.push_back(record_from_json(j, version, where, shape_names, &f.columns));
   return f;
 }
 

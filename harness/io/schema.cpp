@@ -162,6 +162,15 @@ std::vector<Column> make_schema() {
                [](Record& r, const Value& v) {
                  r.samples_ns = empty(v) ? std::vector<double>{} : std::get<std::vector<double>>(v);
                }});
+  Column spin = real("spin_ns", M, "ns", "{:.1f}",
+                     "ns per call that the pool's threads (workers and the calling thread) spent spinning in waits "
+                     "(for a job, for the others to finish one, in a barrier) during the timed loops, summed over "
+                     "threads; counter columns count these instructions as the kernel's. 0 when no wait spun (1 "
+                     "thread, threads sharing CPUs, `CROMWELL_SPIN_US=0`); a peer with its own threads (OpenBLAS) "
+                     "leaves the pool idle, and its own spinning is not in it",
+                     &Record::spin_ns);
+  spin.since = 2;
+  s.push_back(spin);
   s.push_back(plain_text("counters", C, "source of the counter columns: `none`, `sw`, `perf:<pmu>`, `sim:<model>`",
                          &Record::counters_source, true));
   s.push_back(plain_text("counters_scope", C, "what the counter values cover (threads, mode, prefetches, simulation)",

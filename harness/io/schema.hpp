@@ -7,7 +7,7 @@
 // its variants and the metric columns of its counter backend (`Columns`). The schema fixes the
 // type and the order of every column:
 //   key kernel variant status reason note | dims… | params… | threads pin cache align |
-//   repetitions time_ns time_ns_min err_pct unstable gflops gbps steal_pct samples_ns |
+//   repetitions time_ns time_ns_min err_pct unstable gflops gbps steal_pct samples_ns spin_ns |
 //   counters counters_scope counters_reason | metrics…
 // Columns derived from the key (kernel, variant, dims, params, axes) are checked against it when a
 // row is read; measured values are carried as read and never recomputed when a row is rewritten.

@@ -6,7 +6,9 @@
 // back and must not pay a wake-up) and then sleeps on a futex (so a peer library's own threads,
 // e.g. OpenBLAS's, get the CPUs). We call futex directly rather than std::atomic::wait: libstdc++
 // 12 counts sleepers in 16 process-wide buckets shared by every atomic, so the idle pools kept by
-// pool_for() would make every notify a system call.
+// pool_for() would make every notify a system call. A wait that spins adds its duration to its
+// thread's spin slot, which spin_time_ns() sums: spinning is work on the CPU that per-thread
+// counters count as the kernel's.
 #include "harness/platform/pool.hpp"
 
 #include <linux/futex.h>
@@ -38,7 +40,9 @@ namespace {
 // CPUs soon after our last call.
 constexpr std::int64_t kDefaultSpinUs = 100;
 
-std::int64_t spin_budget_ns() {
+using Clock = std::chrono::steady_clock;
+
+std::int64_t default_spin_budget_ns() {
   static const std::int64_t ns = [] {
     std::int64_t us = kDefaultSpinUs;
     if (const char* env = std::getenv("CROMWELL_SPIN_US"); env && *env) {
@@ -70,23 +74,45 @@ void futex_wake_all(std::atomic<std::uint32_t>& word) {
   syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
 }
 
+std::int64_t ns_since(Clock::time_point epoch, Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t - epoch).count();
+}
+
+// Set in a worker thread: its pool and thread id. A thread calling barrier() that is not a worker
+// of that pool is its caller, thread 0.
+thread_local const Pool* tl_pool = nullptr;
+thread_local int tl_tid = 0;
+
 // Waits until `word` differs from `old` and returns its new value: spins for `spin_ns`, then
 // sleeps. Pairs with wake(): the sleeper announces itself (seq_cst) before it re-reads the word,
 // the waker changes the word (seq_cst) before it reads the count, so one of them sees the other.
+// A spin is accounted in the slot `slot()` returns (called only when the wait spins), as Pool's
+// SpinSlot describes: at its start and at its end, one relaxed add each.
+template <class SlotFn>
 std::uint32_t await_change(std::atomic<std::uint32_t>& word, std::uint32_t old, std::atomic<int>& sleepers,
-                           std::int64_t spin_ns) {
+                           std::int64_t spin_ns, Clock::time_point epoch, SlotFn slot) {
   std::uint32_t v = word.load(std::memory_order_acquire);
   if (v != old) return v;
   if (spin_ns > 0) {
-    using Clock = std::chrono::steady_clock;
-    const auto deadline = Clock::now() + std::chrono::nanoseconds(spin_ns);
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::nanoseconds(spin_ns);
+    std::atomic<std::int64_t>& spun = slot();
+    spun.fetch_add(1 - 2 * ns_since(epoch, start), std::memory_order_relaxed);
+    bool changed = false;
+    auto now = start;
     do {
       for (int i = 0; i < 64; ++i) {
         cpu_relax();
         v = word.load(std::memory_order_acquire);
-        if (v != old) return v;
+        if (v != old) {
+          changed = true;
+          break;
+        }
       }
-    } while (Clock::now() < deadline);
+      now = Clock::now();
+    } while (!changed && now < deadline);
+    spun.fetch_add(2 * ns_since(epoch, now) - 1, std::memory_order_relaxed);
+    if (changed) return v;
   }
   while (true) {
     sleepers.fetch_add(1, std::memory_order_seq_cst);
@@ -123,9 +149,15 @@ struct BarrierAbandoned : std::runtime_error {
 
 }  // namespace
 
-Pool::Pool(int threads, std::vector<int> cpus)
-    : size_(threads), cpus_(std::move(cpus)), worker_tid_(static_cast<std::size_t>(std::max(threads, 1))) {
+Pool::Pool(int threads, std::vector<int> cpus, std::optional<std::int64_t> spin_budget)
+    : size_(threads),
+      cpus_(std::move(cpus)),
+      worker_tid_(static_cast<std::size_t>(std::max(threads, 1))),
+      epoch_(Clock::now()),
+      spin_(static_cast<std::size_t>(std::max(threads, 1))) {
   if (threads < 1) throw std::invalid_argument(fmt::format("Pool: {} threads; a pool needs at least 1", threads));
+  if (spin_budget && *spin_budget < 0)
+    throw std::invalid_argument(fmt::format("Pool: a spin budget of {} ns; it must be ≥ 0", *spin_budget));
   if (!cpus_.empty() && static_cast<int>(cpus_.size()) != threads)
     throw std::invalid_argument(fmt::format("Pool: {} cpus given for {} threads", cpus_.size(), threads));
   for (int c : cpus_)
@@ -134,7 +166,8 @@ Pool::Pool(int threads, std::vector<int> cpus)
   // the very thread we are waiting for.
   const int distinct =
       cpus_.empty() ? allowed_cpu_count() : static_cast<int>(std::set<int>(cpus_.begin(), cpus_.end()).size());
-  spin_ns_ = (cpus_.empty() ? threads <= distinct : distinct == threads) ? spin_budget_ns() : 0;
+  const bool own_cpus = cpus_.empty() ? threads <= distinct : distinct == threads;
+  spin_budget_ns_ = spin_budget.value_or(own_cpus ? default_spin_budget_ns() : 0);
   worker_tid_[0].store(0);
   try {
     threads_.reserve(static_cast<std::size_t>(threads - 1));
@@ -179,10 +212,13 @@ void Pool::worker(int tid) {
       worker_tid_[slot].store(-err, std::memory_order_release);
       return;
     }
+  tl_pool = this;
+  tl_tid = tid;
   worker_tid_[slot].store(current_tid(), std::memory_order_release);
   std::uint32_t seen = 0;
+  const auto spin_slot = [&]() -> std::atomic<std::int64_t>& { return spin_[slot].word; };
   while (true) {
-    seen = await_change(generation_, seen, generation_sleepers_, spin_ns_);
+    seen = await_change(generation_, seen, generation_sleepers_, spin_budget_ns_, epoch_, spin_slot);
     if (stop_.load(std::memory_order_acquire)) return;
     try {
       (*job_)(tid);
@@ -212,7 +248,8 @@ void Pool::run(const std::function<void(int)>& fn) {
     fail();
   }
   for (std::uint32_t left = pending_.load(std::memory_order_acquire); left != 0;)
-    left = await_change(pending_, left, pending_sleepers_, spin_ns_);
+    left = await_change(pending_, left, pending_sleepers_, spin_budget_ns_, epoch_,
+                        [&]() -> std::atomic<std::int64_t>& { return spin_[0].word; });
   job_ = nullptr;
   if (has_error_.load(std::memory_order_acquire)) std::rethrow_exception(std::exchange(error_, nullptr));
 }
@@ -259,8 +296,22 @@ void Pool::barrier() {
     wake(barrier_phase_, barrier_sleepers_);
     return;
   }
-  await_change(barrier_phase_, phase, barrier_sleepers_, spin_ns_);
+  const auto spin_slot = [&]() -> std::atomic<std::int64_t>& {
+    return spin_[tl_pool == this ? static_cast<std::size_t>(tl_tid) : 0].word;
+  };
+  await_change(barrier_phase_, phase, barrier_sleepers_, spin_budget_ns_, epoch_, spin_slot);
   if (has_error_.load(std::memory_order_seq_cst)) throw BarrierAbandoned();
+}
+
+std::int64_t Pool::spin_time_ns() const {
+  // Load every word, then read the clock: a spin under way counts until a moment after its start.
+  std::int64_t twice = 0, spinning = 0;
+  for (const auto& s : spin_) {
+    const std::int64_t w = s.word.load(std::memory_order_relaxed);
+    spinning += w & 1;
+    twice += w - (w & 1);
+  }
+  return twice / 2 + spinning * ns_since(epoch_, Clock::now());
 }
 
 std::vector<int> Pool::tids() const {

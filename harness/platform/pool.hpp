@@ -2,11 +2,15 @@
 // Pool: a fork-join thread pool whose workers are pinned to CPUs. The calling thread is
 // thread 0 and runs its share too, so a pool of size N starts N-1 workers. Workers spin briefly
 // after a job, then sleep, so a peer library with its own threads (OpenBLAS) runs undisturbed.
+// The pool reports how long its threads spun: hardware counters count those instructions as the
+// kernel's, and the results carry the time (spin_time_ns()).
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,13 +20,24 @@ namespace cromwell {
 class Pool {
  public:
   // `cpus` holds one CPU per thread (index = thread id), or is empty for no pinning.
-  Pool(int threads, std::vector<int> cpus);
+  // `spin_budget`: the ns a waiting thread spins before it sleeps. By default CROMWELL_SPIN_US
+  // (100 µs when unset), and 0 when threads share CPUs (spinning would take the CPU from the very
+  // thread waited for); a budget given here is used as it is. Throws std::invalid_argument below 0.
+  Pool(int threads, std::vector<int> cpus, std::optional<std::int64_t> spin_budget = std::nullopt);
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
   int size() const { return size_; }
   const std::vector<int>& cpus() const { return cpus_; }
+  std::int64_t spin_budget_ns() const { return spin_budget_ns_; }  // the budget in force
+  // The time the threads of this pool (the workers and the thread calling run()) have spent
+  // spinning in waits — for a job, for the other threads to finish one, in barrier() — summed over
+  // threads, since the pool was made, spins under way included: the difference of two readings is
+  // the spin time between them. A wait that finds what it waits for at once costs nothing more; a
+  // wait that spins reads the clock once more and makes two relaxed atomic adds to its thread's
+  // own cache line.
+  std::int64_t spin_time_ns() const;
   // Runs fn(tid) on every thread (0 = the caller) and returns when all have finished.
   // The first exception thrown by any thread is rethrown in the caller. One run() at a time:
   // calling run() or parallel_for() from inside a job throws std::logic_error.
@@ -59,8 +74,16 @@ class Pool {
   std::vector<int> cpus_;
   std::vector<std::thread> threads_;
   std::vector<std::atomic<int>> worker_tid_;  // 0 while starting, -errno if pinning failed
-  std::int64_t spin_ns_ = 0;                  // how long a waiting thread spins before it sleeps
+  std::int64_t spin_budget_ns_ = 0;           // how long a waiting thread spins before it sleeps
   std::exception_ptr error_;
+  // The spin time of each thread (index = thread id), each on its own cache line, written by its
+  // own thread: 2 × (ns spun − start of the spin under way) + 1 while a spin is under way, else
+  // 2 × ns spun; times in ns since `epoch_`. One word, so a reader never sees half a change.
+  struct alignas(64) SpinSlot {
+    std::atomic<std::int64_t> word{0};
+  };
+  std::chrono::steady_clock::time_point epoch_;
+  std::vector<SpinSlot> spin_;
   // Each group on its own cache line: the job workers poll, the count they report to, the barrier.
   // 32-bit words so a sleeper can futex-wait on them; the *_sleepers_ counts let the waker skip
   // the system call when nobody sleeps.

@@ -1,5 +1,9 @@
 #include "harness/run/measure.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "harness/platform/isa.hpp"
@@ -10,6 +14,28 @@
 #include "harness/run/timing.hpp"
 
 namespace cromwell {
+namespace {
+
+// The pool's spin time over the timed loops only: read as each loop starts and ends, per call.
+class SpinMeter {
+ public:
+  explicit SpinMeter(const Pool& pool) : pool_(pool) {}
+  void start() { at_ = pool_.spin_time_ns(); }
+  void stop(std::size_t calls) {
+    spun_ += std::max<std::int64_t>(0, pool_.spin_time_ns() - at_);  // two readings may overlap by a few ns
+    calls_ += calls;
+  }
+  std::optional<double> per_call() const {
+    return calls_ ? std::optional(double(spun_) / double(calls_)) : std::nullopt;
+  }
+
+ private:
+  const Pool& pool_;
+  std::int64_t at_ = 0, spun_ = 0;
+  std::size_t calls_ = 0;
+};
+
+}  // namespace
 
 Measurer::Measurer(MeasureOptions opt, bool in_child) : opt_(std::move(opt)), in_child_(in_child) {
   if (opt_.timing.repetitions < 1)
@@ -43,12 +69,21 @@ Record Measurer::measure(const Config& c, const VariantEntry& v, bool time) cons
     if (!time) return r;
     const auto pin = p.pin();
     std::unique_ptr<CounterSession> session = backend_->open(*p.pool);
-    TimedHooks hooks;
-    if (session) hooks = {[&] { session->start(); }, [&](std::size_t calls) { session->stop(calls); }};
+    SpinMeter spin(*p.pool);
+    // The spin readings inside the counting: the counter sessions' own work is not spin.
+    const TimedHooks hooks = {[&] {
+                                if (session) session->start();
+                                spin.start();
+                              },
+                              [&](std::size_t calls) {
+                                spin.stop(calls);
+                                if (session) session->stop(calls);
+                              }};
     const CpuTimes before = read_cpu_times();
     r.samples_ns = time_calls(
         c.key(), [&](std::size_t i) { p.call(i); }, opt_.timing, hooks);
     r.steal_pct = steal_pct(before, read_cpu_times());
+    r.spin_ns = spin.per_call();
     const Work w = p.instance->work();
     summarize(r, w.flops, w.bytes);
     r.counters_source = backend_->source();
@@ -76,10 +111,12 @@ Record Measurer::calibrate(const Axes& axes) const {
     Pool& pool = pool_for(axes.threads, axes.pin);
     Pool::CallerPin pin(pool);
     const auto noop = [](int) {};
+    SpinMeter spin(pool);
     const CpuTimes before = read_cpu_times();
-    r.samples_ns = time_calls(
-        r.config.key(), [&](std::size_t) { pool.run(noop); }, opt_.timing);
+    r.samples_ns = time_calls(r.config.key(), [&](std::size_t) { pool.run(noop); }, opt_.timing,
+                              {[&] { spin.start(); }, [&](std::size_t calls) { spin.stop(calls); }});
     r.steal_pct = steal_pct(before, read_cpu_times());
+    r.spin_ns = spin.per_call();
     summarize(r, 0, 0);
   } catch (const std::exception& e) {
     r.status = Status::error;

@@ -34,7 +34,7 @@ for i, row in enumerate(expected["rows"]):
         if cell == "":
             if not (isinstance(value, float) and math.isnan(value)):
                 sys.exit(f"pandas: empty cell {name} of row {i} read as {value!r}, not NaN")
-        elif name in ("time_ns", "gflops", "gbps", "err_pct"):
+        elif name in ("time_ns", "gflops", "gbps", "err_pct", "spin_ns"):
             if abs(float(value) - float(cell)) > 1e-9 * abs(float(cell)):
                 sys.exit(f"pandas: {name} of row {i} read as {value!r}, written {cell!r}")
 print(f"ok: {len(expected['rows'])} rows read back identically by csv and pandas")

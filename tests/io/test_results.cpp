@@ -74,6 +74,7 @@ std::vector<Record> adversarial_records() {
       r.samples_ns = {1000.0 + n, 1010.25 + n, 990.0 + n / 3.0, 1e9 / 7};
       summarize(r, 2e6, 3e3);
       if (i == 1) r.steal_pct = 0.123;
+      r.spin_ns = i == 1 ? 0.0 : 12.25 + n;  // 0 is a value (no wait spun), written as such
       r.counters_source = "perf:zen3";
       r.counters_scope = text;
       r.metrics = {{"l3_miss_rate", std::nullopt, "no PMU here, " + text}, {"ipc", 1.0 / 3 + n, ""}};
@@ -86,6 +87,7 @@ std::vector<Record> adversarial_records() {
   noop.config.variant = "forkjoin";
   noop.samples_ns = {5.5, 5.75};
   summarize(noop, 0, 0);
+  noop.spin_ns = 401.75;
   noop.counters_source = "none";
   out.insert(out.begin(), noop);
   return out;
@@ -140,6 +142,8 @@ TEST_CASE("CSV: write, read, write gives identical bytes") {
       CHECK(r.samples_ns[s] == Approx(w.samples_ns[s]).margin(0.05));
     CHECK(r.time_ns.has_value() == w.time_ns.has_value());
     CHECK(r.steal_pct.has_value() == w.steal_pct.has_value());
+    REQUIRE(r.spin_ns.has_value() == w.spin_ns.has_value());
+    if (w.spin_ns) CHECK(*r.spin_ns == Approx(*w.spin_ns).margin(0.05));
     CHECK(r.counters_reason == w.counters_reason);
   }
 }
@@ -169,7 +173,8 @@ TEST_CASE("JSON lines: write, read, write gives identical bytes and the same val
        "assert rows[1]['time_ns'] is None and rows[2]['time_ns'] > 0\n"
        "assert rows[2]['unstable'] is False and rows[2]['samples_ns'][1] == 1011.2, rows[2]['samples_ns']\n"
        "assert rows[4]['note']=='line\\nbreak', rows[4]['note']\n"
-       "assert rows[2]['l3_miss_rate'] is None and rows[2]['ipc'] > 1.3\n");
+       "assert rows[2]['l3_miss_rate'] is None and rows[2]['ipc'] > 1.3\n"
+       "assert rows[0]['spin_ns'] == 401.8 and rows[1]['spin_ns'] is None and rows[2]['spin_ns'] == 0\n");
   CHECK(python(py + " " + a) == 0);
 }
 
@@ -195,7 +200,7 @@ TEST_CASE("CSV rows read back identically with Python's csv module and pandas") 
   const auto header = header_of(cols);
   for (std::size_t c = 0; c < header.size(); ++c)
     if (header[c] == "time_ns" || header[c] == "gflops" || header[c] == "l3_miss_rate" || header[c] == "mc" ||
-        header[c] == "samples_ns")
+        header[c] == "samples_ns" || header[c] == "spin_ns")
       CHECK(rejected[c].empty());
 }
 
@@ -235,7 +240,7 @@ TEST_CASE("readers refuse what they cannot read, naming the file, the line and t
     // The header and the first row without its last two cells.
     const std::string first = text.substr(0, second_row - 1);
     spit(p, first.substr(0, first.rfind(',', first.rfind(',') - 1)) + "\n");
-    CHECK_THROWS_WITH(read_results(p), Catch::Contains("t.csv:2: truncated row: 27 of 29 fields"));
+    CHECK_THROWS_WITH(read_results(p), Catch::Contains("t.csv:2: truncated row: 28 of 30 fields"));
   }
   SECTION("a row cut inside a quoted field") {
     const std::string p = dir / "q.csv";
@@ -315,14 +320,15 @@ TEST_CASE("a file written before schema versions (version 0) reads back without 
   CHECK(f.records[2].reason == "mc=7 must be a multiple of MR=6");
   CHECK(*f.records[1].time_ns == 173.0);
   CHECK(f.records[1].samples_ns.empty());
-  // Written again with the columns it had, it is the same file plus the samples column.
+  // Written again with the columns it had, it is the same file plus the samples and spin columns.
   const TempDir dir;
   write_all(dir / "again.csv", f.columns, f.records, csv_sink);
   std::string expected = slurp(v0);
   std::string again = slurp(dir / "again.csv");
   std::string::size_type at;
   while ((at = again.find(",samples_ns")) != std::string::npos) again.erase(at, 11);
-  // Each row lost one (empty) cell: the one before counters.
+  while ((at = again.find(",spin_ns")) != std::string::npos) again.erase(at, 8);
+  // Each row lost two (empty) cells: the two before counters.
   std::istringstream a(again), e(expected);
   std::string la, le;
   std::getline(a, la);
@@ -375,6 +381,20 @@ TEST_CASE("rows of an older version are read in today's meaning of their counter
   // The same file as version 2 is read as written.
   write_version(p, 2);
   CHECK(read_results(p).columns == cols);
+}
+
+TEST_CASE("spin_ns is required from schema version 2 on and read where an older file has it") {
+  std::vector<std::string> header = header_of(columns_of({}));
+  const auto spin = std::find(header.begin(), header.end(), "spin_ns");
+  REQUIRE(spin != header.end());
+  CHECK(*(spin - 1) == "samples_ns");
+  CHECK(*(spin + 1) == "counters");
+  Columns found;
+  CHECK(columns_from_header(header, {}, 1, found).size() == header.size());
+  header.erase(spin);
+  CHECK(columns_from_header(header, {}, 1, found).size() == header.size());
+  CHECK_THROWS_WITH(columns_from_header(header, {}, 2, found),
+                    Catch::Contains("missing column(s) spin_ns (schema version 2 requires them)"));
 }
 
 TEST_CASE("the context names the schema version and parses as JSON") {

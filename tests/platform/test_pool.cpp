@@ -2,7 +2,8 @@
 // covers a range exactly once in contiguous chunks in thread order, errors reach the caller, the
 // barrier orders phases, pinned threads run where they are told. Everything here holds with more
 // threads than CPUs (3 and 4 threads on a 2-CPU VM) and under the sanitizers; nothing asserts on
-// timing, and no failure mode waits forever.
+// timing but the spin time, and that only with a margin of half the pause it measures, and no
+// failure mode waits forever.
 #include <catch2/catch.hpp>
 
 #include <sched.h>
@@ -328,6 +329,75 @@ TEST_CASE("pool: pool_for caches one pool per (threads, pin) and refuses impossi
   CHECK_THROWS_AS(pool_for(1, "compakt"), std::invalid_argument);
   CHECK_THROWS_WITH(pool_for(cpus + 1, "compact"), Catch::Contains("threads requested"));
   CHECK_THROWS_AS(pool_for(cpus + 1, "compact"), std::invalid_argument);  // a failure is not cached
+}
+
+namespace {
+
+constexpr auto kPause = std::chrono::milliseconds(20);
+constexpr std::int64_t kPauseNs = 20'000'000;
+
+// The growth of the pool's spin time over `what`.
+template <class F>
+std::int64_t spun_during(const Pool& pool, F what) {
+  const std::int64_t before = pool.spin_time_ns();
+  what();
+  const std::int64_t after = pool.spin_time_ns();
+  CHECK(after >= before);
+  return after - before;
+}
+
+}  // namespace
+
+TEST_CASE("pool: spin time grows while a worker or the caller or a barrier waits within the budget") {
+  constexpr std::int64_t kBudget = 1'000'000'000;  // 1 s: far beyond every pause below
+  Pool pool(2, {}, kBudget);
+  CHECK(pool.spin_budget_ns() == kBudget);
+  const auto noop = [](int) {};
+  pool.run(noop);
+  // A worker waiting for the next job: counted while it spins, and kept once the job came.
+  CHECK(spun_during(pool, [] { std::this_thread::sleep_for(kPause); }) >= kPauseNs / 2);
+  const std::int64_t before_job = pool.spin_time_ns();
+  pool.run(noop);
+  CHECK(pool.spin_time_ns() >= before_job);
+  // The caller waiting for a slow worker.
+  CHECK(spun_during(pool, [&] {
+          pool.run([](int tid) {
+            if (tid == 1) std::this_thread::sleep_for(kPause);
+          });
+        }) >= kPauseNs / 2);
+  // A worker, then the caller, waiting in barrier() for the other.
+  for (int late : {0, 1}) {
+    INFO("late thread " << late);
+    CHECK(spun_during(pool, [&] {
+            pool.run([&](int tid) {
+              if (tid == late) std::this_thread::sleep_for(kPause);
+              pool.barrier();
+            });
+          }) >= kPauseNs / 2);
+  }
+}
+
+TEST_CASE("pool: without a spin budget waits sleep at once and the spin time stays 0") {
+  const int over = static_cast<int>(affinity().size()) + 1;
+  Pool off(2, {}, 0), shared(over, {});  // no budget; more threads than the CPUs allowed
+  const std::vector<int> one = some_cpus(1);
+  Pool doubled(2, {one[0], one[0]});  // two threads pinned to one CPU
+  CHECK(shared.spin_budget_ns() == 0);
+  CHECK(doubled.spin_budget_ns() == 0);
+  for (Pool* pool : {&off, &shared, &doubled}) {
+    INFO("threads " << pool->size());
+    CHECK(pool->spin_budget_ns() == 0);
+    for (int rep = 0; rep < 3; ++rep) {
+      pool->run([&](int tid) {
+        if (tid == rep % 2) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        pool->barrier();
+      });
+      sleep_past_spin();
+    }
+    CHECK(pool->spin_time_ns() == 0);
+  }
+  CHECK(Pool(1, {}).spin_time_ns() == 0);
+  CHECK_THROWS_AS(Pool(2, {}, -1), std::invalid_argument);
 }
 
 TEST_CASE("buffer: 64-byte boundary plus the align offset, and zero bytes is still a pointer") {

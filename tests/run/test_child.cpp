@@ -101,6 +101,8 @@ TEST_CASE("a config measured in a child process comes back as the record it meas
   CHECK(r.repetitions == 3);
   CHECK(r.time_ns);
   CHECK(r.gflops);
+  REQUIRE(r.spin_ns);  // the pool's spin time travels with the row
+  CHECK(*r.spin_ns >= 0);
   CHECK(r.counters_source.rfind("sw", 0) == 0);
   CHECK_THAT(r.note, Catch::Contains("core Haswell"));
   bool task_clock = false;
