@@ -68,6 +68,10 @@ class PerfSession final : public CounterSession {
         d.failure = "the group could not be read (in error state: another profiler holds the counters?)";
         continue;
       }
+      // A thread's events run only while it is scheduled: a thread that slept through the loop (a
+      // peer's idle pool) has neither time enabled nor counts. Enabled but never running is a
+      // group the PMU never gave counters to.
+      if (r.enabled == 0) continue;
       if (r.running == 0) {
         d.failure = "the group opened but never ran (time running 0): not counted";
         continue;

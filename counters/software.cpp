@@ -96,7 +96,12 @@ class SoftwareSession final : public CounterSession {
     }
     for (auto& g : groups_) {
       GroupReading r;
-      if (!g.read(r) || r.running == 0) {
+      if (!g.read(r)) {
+        error_ = "the software event group could not be read: not counted";
+        continue;
+      }
+      if (r.enabled == 0) continue;  // the thread slept through the loop: nothing to count
+      if (r.running == 0) {
         error_ = "the software event group never ran: not counted";
         continue;
       }

@@ -88,6 +88,9 @@ Record Measurer::measure(const Config& c, const VariantEntry& v, bool time) cons
     summarize(r, w.flops, w.bytes);
     r.counters_source = backend_->source();
     r.counters_scope = backend_->scope();
+    // A peer with threads of its own (OpenBLAS) runs its work on them; the counters follow the pool.
+    if (session && !v.uses_pool)
+      r.counters_scope += "; a peer with its own threads: only the calling thread is counted";
     if (session) r.metrics = session->finish();
     backend_->annotate(r);
     r.counters_reason = reasons_of(r.metrics);

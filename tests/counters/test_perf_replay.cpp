@@ -186,6 +186,13 @@ TEST_CASE("a group that opened but never ran gives no values, with the reason") 
     CHECK(!m.at(name).value);
     CHECK_THAT(m.at(name).reason, Catch::Contains("never ran"));
   }
+  // A thread that slept through the loop (neither enabled nor running) counted nothing: 0, no fault.
+  Replay idle;
+  idle.sys->times = [](int) { return Period{0, 0}; };
+  idle.sys->counts = [](const FakeEvent&, int) -> std::uint64_t { return 0; };
+  const auto z = idle.run(1);
+  REQUIRE(z.at("l3_misses").value);
+  CHECK(*z.at("l3_misses").value == 0);
   // A canonical column this PMU's groups do not define says so.
   CHECK_THAT(m.at("l2_misses").reason, Catch::Contains("no l2_misses event in this PMU's groups"));
 }
