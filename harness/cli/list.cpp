@@ -1,4 +1,5 @@
 // cromwell list kernels|variants|params|metrics|events|columns|backends: what this program knows.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -43,13 +44,21 @@ void list_params() {
 
 void list_metrics(const std::string& groups_dir) {
   const Pmu pmu = this_pmu();
+  const auto groups = load_groups(pmu.name, groups_dir);
+  std::size_t width = 0;
+  for (const auto& g : groups)
+    for (const auto& m : g.metrics) width = std::max(width, m.name.size());
   fmt::print("Metrics of this CPU's tables ({}), per group: name = formula | scope\n", pmu.name);
-  for (const auto& g : load_groups(pmu.name, groups_dir)) {
+  for (const auto& g : groups) {
     fmt::print("{} — {}\n", g.name, g.description);
-    for (const auto& m : g.metrics) fmt::print("  {:<16} = {:<50} | {}\n", m.name, m.formula.text(), m.scope);
+    for (const auto& m : g.metrics) fmt::print("  {:<{}} = {:<50} | {}\n", m.name, width, m.formula.text(), m.scope);
   }
+  if (pmu.name.rfind("zen", 0) == 0)
+    fmt::print(
+        "amd_l3 (uncore, where present and permitted) — the whole L3 of each CCX, every core and process, summed\n"
+        "  l3_lookups_ccx = event 0x04 umask 0xFF; l3_misses_ccx = event 0x04 umask 0x01\n");
   fmt::print(
-      "sim (callgrind, two passes) — per call, demand accesses only\n"
+      "sim (callgrind, two passes) — per call; no prefetcher, so every miss is a fill: lines from beyond the level\n"
       "  l1d_misses = D1mr + D1mw; l2_misses = l3_accesses = DLmr + DLmw with LL = L2;\n"
       "  l3_misses = dram_fills = DLmr + DLmw with LL = L3; l1d_miss_rate = l1d_misses / (Dr + Dw);\n"
       "  l2_miss_rate = l2_misses / l1d_misses; l3_miss_rate = l3_misses / l2_misses; *_mpki = 1000·misses / Ir\n"
