@@ -165,9 +165,10 @@ std::vector<Column> make_schema() {
   Column spin = real("spin_ns", M, "ns", "{:.1f}",
                      "ns per call that the pool's threads (workers and the calling thread) spent spinning in waits "
                      "(for a job, for the others to finish one, in a barrier) during the timed loops, summed over "
-                     "threads; counter columns count these instructions as the kernel's. 0 when no wait spun (1 "
-                     "thread, threads sharing CPUs, `CROMWELL_SPIN_US=0`); a peer with its own threads (OpenBLAS) "
-                     "leaves the pool idle, and its own spinning is not in it",
+                     "threads (waits under a few µs timed one in 32: an unbiased estimate); counter columns count "
+                     "these instructions as the kernel's. 0 when no wait spun (1 thread, threads sharing CPUs, "
+                     "`CROMWELL_SPIN_US=0`); a peer with its own threads (OpenBLAS) leaves the pool idle, and its "
+                     "own spinning is not in it",
                      &Record::spin_ns);
   spin.since = 2;
   s.push_back(spin);

@@ -83,11 +83,34 @@ std::int64_t ns_since(Clock::time_point epoch, Clock::time_point t) {
 thread_local const Pool* tl_pool = nullptr;
 thread_local int tl_tid = 0;
 
+// Polls of the word between two clock readings while spinning (a few µs).
+constexpr int kPollsPerClock = 64;
+
+// One writer per slot: a plain read-modify-write, no locked instruction.
+void add_relaxed(std::atomic<std::int64_t>& a, std::int64_t d) {
+  a.store(a.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+}
+
+// True once in Pool::kSpinSample draws (xorshift32 on the slot's own state).
+bool draw_sample(std::atomic<std::uint32_t>& state) {
+  std::uint32_t x = state.load(std::memory_order_relaxed);
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  state.store(x, std::memory_order_relaxed);
+  return x % Pool::kSpinSample == 0;
+}
+
 // Waits until `word` differs from `old` and returns its new value: spins for `spin_ns`, then
 // sleeps. Pairs with wake(): the sleeper announces itself (seq_cst) before it re-reads the word,
 // the waker changes the word (seq_cst) before it reads the count, so one of them sees the other.
-// A spin is accounted in the slot `slot()` returns (called only when the wait spins), as Pool's
-// SpinSlot describes: at its start and at its end, one relaxed add each.
+//
+// A spin is accounted in the Pool::SpinSlot that `slot()` returns (called only when the wait
+// spins), without a clock read between the change of the word and the return for most waits, as
+// that read would delay the job or the return of run(): a wait still spinning at its first clock
+// reading after the start (64 polls) is long, and counted in full from its start, under way until
+// it ends; a shorter one is timed only when drawn, once in kSpinSample, and then counted
+// kSpinSample times, so that the sum is right on average (see spin_time_ns()).
 template <class SlotFn>
 std::uint32_t await_change(std::atomic<std::uint32_t>& word, std::uint32_t old, std::atomic<int>& sleepers,
                            std::int64_t spin_ns, Clock::time_point epoch, SlotFn slot) {
@@ -96,22 +119,26 @@ std::uint32_t await_change(std::atomic<std::uint32_t>& word, std::uint32_t old, 
   if (spin_ns > 0) {
     const auto start = Clock::now();
     const auto deadline = start + std::chrono::nanoseconds(spin_ns);
-    std::atomic<std::int64_t>& spun = slot();
-    spun.fetch_add(1 - 2 * ns_since(epoch, start), std::memory_order_relaxed);
-    bool changed = false;
+    auto& spun = slot();
+    const bool sampled = draw_sample(spun.draws);
+    bool changed = false, long_wait = false;
     auto now = start;
-    do {
-      for (int i = 0; i < 64; ++i) {
+    while (true) {
+      for (int i = 0; i < kPollsPerClock && !changed; ++i) {
         cpu_relax();
         v = word.load(std::memory_order_acquire);
-        if (v != old) {
-          changed = true;
-          break;
-        }
+        changed = v != old;
       }
+      if (changed) break;
       now = Clock::now();
-    } while (!changed && now < deadline);
-    spun.fetch_add(2 * ns_since(epoch, now) - 1, std::memory_order_relaxed);
+      if (!long_wait) add_relaxed(spun.word, 1 - 2 * ns_since(epoch, start));  // under way since its start
+      long_wait = true;
+      if (now >= deadline) break;
+    }
+    if (long_wait)
+      add_relaxed(spun.word, 2 * ns_since(epoch, changed ? Clock::now() : now) - 1);
+    else if (sampled)
+      add_relaxed(spun.word, 2 * Pool::kSpinSample * ns_since(start, Clock::now()));
     if (changed) return v;
   }
   while (true) {
@@ -168,6 +195,8 @@ Pool::Pool(int threads, std::vector<int> cpus, std::optional<std::int64_t> spin_
       cpus_.empty() ? allowed_cpu_count() : static_cast<int>(std::set<int>(cpus_.begin(), cpus_.end()).size());
   const bool own_cpus = cpus_.empty() ? threads <= distinct : distinct == threads;
   spin_budget_ns_ = spin_budget.value_or(own_cpus ? default_spin_budget_ns() : 0);
+  for (std::size_t t = 0; t < spin_.size(); ++t)
+    spin_[t].draws.store(static_cast<std::uint32_t>(0x9E3779B9u * (t + 1)), std::memory_order_relaxed);  // ≠ 0
   worker_tid_[0].store(0);
   try {
     threads_.reserve(static_cast<std::size_t>(threads - 1));
@@ -216,7 +245,7 @@ void Pool::worker(int tid) {
   tl_tid = tid;
   worker_tid_[slot].store(current_tid(), std::memory_order_release);
   std::uint32_t seen = 0;
-  const auto spin_slot = [&]() -> std::atomic<std::int64_t>& { return spin_[slot].word; };
+  const auto spin_slot = [&]() -> SpinSlot& { return spin_[slot]; };
   while (true) {
     seen = await_change(generation_, seen, generation_sleepers_, spin_budget_ns_, epoch_, spin_slot);
     if (stop_.load(std::memory_order_acquire)) return;
@@ -249,7 +278,7 @@ void Pool::run(const std::function<void(int)>& fn) {
   }
   for (std::uint32_t left = pending_.load(std::memory_order_acquire); left != 0;)
     left = await_change(pending_, left, pending_sleepers_, spin_budget_ns_, epoch_,
-                        [&]() -> std::atomic<std::int64_t>& { return spin_[0].word; });
+                        [&]() -> SpinSlot& { return spin_[0]; });
   job_ = nullptr;
   if (has_error_.load(std::memory_order_acquire)) std::rethrow_exception(std::exchange(error_, nullptr));
 }
@@ -296,9 +325,7 @@ void Pool::barrier() {
     wake(barrier_phase_, barrier_sleepers_);
     return;
   }
-  const auto spin_slot = [&]() -> std::atomic<std::int64_t>& {
-    return spin_[tl_pool == this ? static_cast<std::size_t>(tl_tid) : 0].word;
-  };
+  const auto spin_slot = [&]() -> SpinSlot& { return spin_[tl_pool == this ? static_cast<std::size_t>(tl_tid) : 0]; };
   await_change(barrier_phase_, phase, barrier_sleepers_, spin_budget_ns_, epoch_, spin_slot);
   if (has_error_.load(std::memory_order_seq_cst)) throw BarrierAbandoned();
 }

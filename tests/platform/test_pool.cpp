@@ -375,6 +375,16 @@ TEST_CASE("pool: spin time grows while a worker or the caller or a barrier waits
             });
           }) >= kPauseNs / 2);
   }
+  // Many short waits (timed one in Pool::kSpinSample, then counted that many times): back-to-back
+  // empty jobs spin, and never longer in all than the two threads were there.
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::int64_t short_waits = spun_during(pool, [&] {
+    for (int i = 0; i < 20000; ++i) pool.run(noop);
+  });
+  const std::int64_t wall =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(short_waits > 0);
+  CHECK(short_waits < 3 * wall);
 }
 
 TEST_CASE("pool: without a spin budget waits sleep at once and the spin time stays 0") {
