@@ -135,9 +135,11 @@ class SimBackend final : public CounterBackend {
   std::string source() const override { return "sim:" + model_.name; }
   std::string scope() const override {
     return fmt::format(
-        "simulated (callgrind): L1D {} KiB/{}-way, L2 {} KiB/{}-way, L3 {} MiB/{}-way, 64-byte lines, LRU, one thread, "
-        "per call over {} call(s) after a warm-up; demand accesses only: no hardware prefetcher, software prefetches "
-        "ignored, non-temporal stores simulated as ordinary stores; no cycles",
+        "simulated (callgrind): L1D {} KiB/{}-way, L2 {} KiB/{}-way, L3 {} MiB/{}-way, 64-byte lines, private "
+        "inclusive "
+        "LRU on virtual addresses, one thread, per call over {} call(s) after a warm-up; every miss is a line brought "
+        "from beyond that level: no hardware prefetcher, software prefetches ignored, non-temporal stores simulated as "
+        "ordinary stores; no cycles",
         model_.l1d.size >> 10, model_.l1d.assoc, model_.l2.size >> 10, model_.l2.assoc, model_.l3.size >> 20,
         model_.l3.assoc, calls_);
   }

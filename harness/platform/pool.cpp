@@ -176,15 +176,15 @@ struct BarrierAbandoned : std::runtime_error {
 
 }  // namespace
 
-Pool::Pool(int threads, std::vector<int> cpus, std::optional<std::int64_t> spin_budget)
+Pool::Pool(int threads, std::vector<int> cpus, std::int64_t spin_budget)
     : size_(threads),
       cpus_(std::move(cpus)),
       worker_tid_(static_cast<std::size_t>(std::max(threads, 1))),
       epoch_(Clock::now()),
       spin_(static_cast<std::size_t>(std::max(threads, 1))) {
   if (threads < 1) throw std::invalid_argument(fmt::format("Pool: {} threads; a pool needs at least 1", threads));
-  if (spin_budget && *spin_budget < 0)
-    throw std::invalid_argument(fmt::format("Pool: a spin budget of {} ns; it must be ≥ 0", *spin_budget));
+  if (spin_budget != kDefaultSpin && spin_budget < 0)
+    throw std::invalid_argument(fmt::format("Pool: a spin budget of {} ns; it must be ≥ 0", spin_budget));
   if (!cpus_.empty() && static_cast<int>(cpus_.size()) != threads)
     throw std::invalid_argument(fmt::format("Pool: {} cpus given for {} threads", cpus_.size(), threads));
   for (int c : cpus_)
@@ -194,7 +194,7 @@ Pool::Pool(int threads, std::vector<int> cpus, std::optional<std::int64_t> spin_
   const int distinct =
       cpus_.empty() ? allowed_cpu_count() : static_cast<int>(std::set<int>(cpus_.begin(), cpus_.end()).size());
   const bool own_cpus = cpus_.empty() ? threads <= distinct : distinct == threads;
-  spin_budget_ns_ = spin_budget.value_or(own_cpus ? default_spin_budget_ns() : 0);
+  spin_budget_ns_ = spin_budget != kDefaultSpin ? spin_budget : own_cpus ? default_spin_budget_ns() : 0;
   for (std::size_t t = 0; t < spin_.size(); ++t)
     spin_[t].draws.store(static_cast<std::uint32_t>(0x9E3779B9u * (t + 1)), std::memory_order_relaxed);  // ≠ 0
   worker_tid_[0].store(0);

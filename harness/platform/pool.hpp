@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,7 +24,10 @@ class Pool {
   // `spin_budget`: the ns a waiting thread spins before it sleeps. By default CROMWELL_SPIN_US
   // (100 µs when unset), and 0 when threads share CPUs (spinning would take the CPU from the very
   // thread waited for); a budget given here is used as it is. Throws std::invalid_argument below 0.
-  Pool(int threads, std::vector<int> cpus, std::optional<std::int64_t> spin_budget = std::nullopt);
+  // (A plain sentinel, not std::optional: GCC 12 reads an empty optional's value speculatively,
+  // which valgrind reports as a jump on an uninitialised value.)
+  static constexpr std::int64_t kDefaultSpin = std::numeric_limits<std::int64_t>::min();
+  Pool(int threads, std::vector<int> cpus, std::int64_t spin_budget = kDefaultSpin);
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
