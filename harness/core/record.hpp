@@ -23,6 +23,7 @@ struct Record {
   Status status = Status::measured;
   std::string reason;  // why rejected/pruned/unsupported/failed/error
   std::string note;    // facts about the row (peer library core, pinning caveat)
+  std::string shard;   // "K/N" when a sharded sweep (--shard K/N) wrote the row, else empty
   int repetitions = 0;
   std::vector<double> samples_ns;  // per-repetition time per call
   std::optional<double> time_ns, time_ns_min, err_pct, gflops, gbps, steal_pct;

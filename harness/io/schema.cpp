@@ -125,6 +125,12 @@ std::vector<Column> make_schema() {
                          "facts about the row: a peer's library and core, that OpenBLAS' own threads ignore the "
                          "pool's pinning, what a calibration row measures",
                          &Record::note));
+  Column shard = plain_text("shard", L,
+                            "`K/N` when shard K of N of a sharded sweep (`--shard`) wrote the row; a merged file "
+                            "keeps every shard's calibration rows, told apart by this column",
+                            &Record::shard);
+  shard.since = 3;
+  s.push_back(shard);
   s.push_back(placeholder("*dims*", Family::dim, ColumnType::integer, "elements",
                           "one column per shape dimension, e.g. `m`, `n`, `k` for GEMM"));
   s.push_back(placeholder("*params*", Family::param, ColumnType::text, "",

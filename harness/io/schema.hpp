@@ -27,7 +27,8 @@ namespace cromwell {
 // Version 2: on Zen, l3_* and dram_fills count lines from beyond L3 whoever asked for them (the
 // demand-only values are the *_demand columns); sw context switches and migrations are counted
 // (before, they read 0 whatever happened). read_results() gives older rows today's meaning.
-inline constexpr int kSchemaVersion = 2;
+// Version 3: `shard` (the shard of a sharded sweep that wrote the row).
+inline constexpr int kSchemaVersion = 3;
 
 enum class ColumnType { text, integer, real, boolean, samples };
 enum class Family { lead, dim, param, axis, measure, counter, metric };
