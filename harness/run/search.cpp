@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <random>
@@ -157,7 +158,6 @@ class LocalSearch {
   LocalSearch(std::vector<std::size_t> members, const std::vector<Candidate>& all, std::size_t trials,
               std::uint64_t seed)
       : members_(std::move(members)),
-        value_(members_.size()),
         asked_(members_.size(), false),
         trials_(std::min(trials, members_.size())),
         rng_(seed) {
@@ -177,7 +177,11 @@ class LocalSearch {
     ++used_;
     return pick;
   }
-  void tell(std::size_t local, std::optional<double> value) { value_[local] = value; }
+  void tell(std::size_t local, std::optional<double> value) {
+    if (!value || std::isnan(*value)) return;  // a failed trial is never searched around
+    const std::pair<double, std::size_t> entry{*value, local};
+    ranked_.insert(std::lower_bound(ranked_.begin(), ranked_.end(), entry), entry);
+  }
   const std::vector<std::size_t>& members() const { return members_; }
 
  private:
@@ -186,12 +190,7 @@ class LocalSearch {
   static constexpr std::size_t kStarts = 3;
 
   std::optional<std::size_t> neighbour_of_best() {
-    std::vector<std::size_t> measured;
-    for (std::size_t i = 0; i < value_.size(); ++i)
-      if (value_[i]) measured.push_back(i);
-    std::stable_sort(measured.begin(), measured.end(),
-                     [&](std::size_t a, std::size_t b) { return *value_[a] < *value_[b]; });
-    for (std::size_t i : measured) {
+    for (const auto& [_, i] : ranked_) {
       std::vector<std::size_t> untried;
       for (std::size_t nb : neighbours_[i])
         if (!asked_[nb]) untried.push_back(nb);
@@ -208,7 +207,7 @@ class LocalSearch {
 
   std::vector<std::size_t> members_;  // candidate indices, in candidate order
   std::vector<std::vector<std::size_t>> neighbours_;
-  std::vector<std::optional<double>> value_;
+  std::vector<std::pair<double, std::size_t>> ranked_;  // (value, local index) of the measured, best first
   std::vector<bool> asked_;
   std::size_t trials_, starts_, used_ = 0;
   std::mt19937_64 rng_;
