@@ -277,7 +277,7 @@ double percentile(std::vector<double> v, double q) {
 
 TEST_CASE("search:N reaches the recorded top 1 % in half the trials random needs", "[.search_eval]") {
   const char* env = std::getenv("CROMWELL_SEARCH_GRID");
-  const std::string path = env ? env : std::string(CROMWELL_SOURCE_DIR) + "/tests/run/data/gemm_avx2_prefetch_512.csv";
+  const std::string path = env ? env : std::string(CROMWELL_SOURCE_DIR) + "/tests/run/data/gemm_avx2_prefetch_256.csv";
   const Recorded r = recorded_grid(path);
   std::set<std::string> groups;
   for (const auto& c : r.candidates) groups.insert(c.group);
