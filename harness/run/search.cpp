@@ -93,11 +93,7 @@ class RandomSearch final : public Search {
   std::mt19937_64 rng_;
 };
 
-// The neighbourhood graph of one group: two candidates are neighbours when they differ in one
-// coordinate only and, for an ordered coordinate, no candidate lies between them on that line
-// (the next valid value up or down: holes left by rejected configs are stepped over); every
-// other value of a categorical coordinate is a neighbour. Only candidates exist, so a neighbour
-// is always runnable.
+// The neighbourhood graph of one group (search.hpp: search_neighbours says what a neighbour is).
 std::vector<std::vector<std::size_t>> neighbours_of(const std::vector<const Candidate*>& members) {
   // The coordinate names of the group, in order of first appearance; a member without one (a
   // param of another variant) has the empty value there.
@@ -143,6 +139,35 @@ std::vector<std::vector<std::size_t>> neighbours_of(const std::vector<const Cand
       }
     }
   }
+
+  // Variants with different params never agree on every other coordinate (one has pf_dist where
+  // the other has none), so across them "one coordinate apart" means the other variant where the
+  // two agree on every coordinate both have: gemm.avx2 and gemm.avx2_prefetch with the same
+  // blocking, gemm.naive and every config of the same axes.
+  const std::size_t variant = std::find(names.begin(), names.end(), "variant") - names.begin();
+  if (variant == d) return out;
+  std::map<std::vector<bool>, std::vector<std::size_t>> by_presence;  // the coordinates a member has
+  for (std::size_t i = 0; i < m; ++i) {
+    std::vector<bool> present(d);
+    for (std::size_t j = 0; j < d; ++j) present[j] = !value[i][j].empty();
+    by_presence[present].push_back(i);
+  }
+  for (const auto& [has_a, as] : by_presence)
+    for (const auto& [has_b, bs] : by_presence) {
+      if (has_a == has_b) continue;  // the same coordinates: linked by the lines above
+      const auto shared = [&](std::size_t i) {
+        std::vector<std::string> key;
+        for (std::size_t j = 0; j < d; ++j)
+          if (j != variant && has_a[j] && has_b[j]) key.push_back(value[i][j]);
+        return key;
+      };
+      std::map<std::vector<std::string>, std::vector<std::size_t>> index;
+      for (std::size_t b : bs) index[shared(b)].push_back(b);
+      for (std::size_t a : as)
+        if (const auto it = index.find(shared(a)); it != index.end())
+          for (std::size_t b : it->second)
+            if (value[a][variant] != value[b][variant]) out[a].push_back(b);
+    }
   return out;
 }
 
@@ -252,6 +277,12 @@ class GroupedSearch final : public Search {
 };
 
 }  // namespace
+
+std::vector<std::vector<std::size_t>> search_neighbours(const std::vector<Candidate>& group) {
+  std::vector<const Candidate*> ptrs;
+  for (const Candidate& c : group) ptrs.push_back(&c);
+  return neighbours_of(ptrs);
+}
 
 Candidate candidate_of(const Config& c) {
   Candidate out{.group = c.kernel + "/" + c.shape.str(), .coords = {{"variant", c.variant}}};

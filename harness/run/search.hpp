@@ -39,6 +39,14 @@ struct Candidate {
 // The candidate of a config: group = kernel "/" shape, coords = variant, params, axes.
 Candidate candidate_of(const Config& c);
 
+// The neighbours search:N steps to from each candidate of one group (indices into `group`): the
+// candidates that differ in one coordinate only — for a numeric one, the nearest value up and
+// down among the candidates (holes left by rejected configs are stepped over); for a categorical
+// one, every other value — and, across variants with different params, the other variant where
+// the two agree on every coordinate both have. Only candidates exist, so every neighbour is
+// runnable.
+std::vector<std::vector<std::size_t>> search_neighbours(const std::vector<Candidate>& group);
+
 class Search {
  public:
   virtual ~Search() = default;
@@ -51,7 +59,7 @@ class Search {
   virtual void tell(std::size_t candidate, std::optional<double> value) = 0;
 };
 
-// `candidates` must outlive nothing: the search copies what it needs.
+// The search copies what it needs of `candidates`.
 std::unique_ptr<Search> make_search(const Strategy& strategy, const std::vector<Candidate>& candidates,
                                     std::uint64_t seed);
 

@@ -108,6 +108,36 @@ TEST_CASE("random:N draws N distinct candidates, the same ones for the same seed
   CHECK(all.size() == g.candidates.size());
 }
 
+TEST_CASE("neighbours differ in one coordinate: one step of a numeric one, any value of a categorical one",
+          "[search]") {
+  const auto c = [](std::string variant, std::vector<std::pair<std::string, std::string>> params,
+                    std::string pin = "none") {
+    Candidate out{"gemm/m:64", {{"variant", std::move(variant)}}};
+    out.coords.insert(out.coords.end(), params.begin(), params.end());
+    out.coords.emplace_back("pin", std::move(pin));
+    return out;
+  };
+  const std::vector<Candidate> group{
+      c("avx2", {{"mc", "6"}, {"kc", "64"}}),                             // 0
+      c("avx2", {{"mc", "24"}, {"kc", "64"}}),                            // 1: mc 12 is missing (rejected)
+      c("avx2", {{"mc", "48"}, {"kc", "64"}}),                            // 2
+      c("avx2", {{"mc", "6"}, {"kc", "128"}}),                            // 3
+      c("avx2", {{"mc", "6"}, {"kc", "64"}}, "compact"),                  // 4
+      c("avx2", {{"mc", "6"}, {"kc", "64"}}, "0,2"),                      // 5
+      c("avx2_prefetch", {{"mc", "6"}, {"kc", "64"}, {"pf_dist", "0"}}),  // 6
+      c("avx2_prefetch", {{"mc", "6"}, {"kc", "64"}, {"pf_dist", "8"}}),  // 7
+      c("naive", {}),                                                     // 8
+  };
+  const auto nb = search_neighbours(group);
+  const auto set = [&](std::size_t i) { return std::set<std::size_t>(nb[i].begin(), nb[i].end()); };
+  CHECK(set(0) == std::set<std::size_t>{1, 3, 4, 5, 6, 7, 8});  // mc up over the hole, kc up, both pins, the variants
+  CHECK(set(1) == std::set<std::size_t>{0, 2, 8});              // mc down and up (numeric order, not text order)
+  CHECK(set(4) == std::set<std::size_t>{0, 5});                 // other pins; naive is pinned none
+  CHECK(set(6) == std::set<std::size_t>{0, 7, 8});              // pf_dist, the variant without it
+  CHECK(set(8) == std::set<std::size_t>{0, 1, 2, 3, 6, 7});     // naive: every config of the same axes
+  for (std::size_t i = 0; i < nb.size(); ++i) CHECK(set(i).size() == nb[i].size());  // no duplicates
+}
+
 TEST_CASE("search:N spends at most N trials per group and never asks a candidate twice", "[search]") {
   Grid g = synthetic_grid("gemm/m:1024,n:1024,k:1024");
   const Grid other = synthetic_grid("gemm/m:128,n:5632,k:2048");
