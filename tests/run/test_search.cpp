@@ -244,13 +244,14 @@ TEST_CASE("search replays the same trials from the same values, and a resumed se
   }
   CHECK(resumed == a);
 
-  // It finds the bowl's best within a fifth of the grid on every seed.
+  // It measures the bowl's best within 60 trials on every seed (seeds 1-20 take 4 to 46; a random
+  // order takes (n + 1) / 2 = 435 on average).
   const std::size_t best = argmin(g.values);
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     const auto s2 = make_search(strategy(fmt::format("search:{}", g.candidates.size())), g.candidates, seed);
     const auto all = replay(*s2, g.values);
     const auto at = std::find(all.begin(), all.end(), best) - all.begin();
-    CHECK(at < static_cast<std::ptrdiff_t>(g.candidates.size() / 5));
+    CHECK(at < 60);
   }
 }
 
