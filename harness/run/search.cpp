@@ -14,9 +14,8 @@ namespace cromwell {
 namespace {
 
 // A uniform index in [0, n) from the generator. std::uniform_int_distribution is not specified
-// exactly and differs between standard libraries; rejecting the low 2^64 mod n outputs leaves a
-// range that is a multiple of n, so the modulo is exact (Lemire 2019, "Fast random integer
-// generation in an interval", the simple unbiased form).
+// exactly and differs between standard libraries; rejecting the 2^64 mod n lowest outputs leaves
+// a range whose size is a multiple of n, so the remainder is exactly uniform.
 std::size_t below(std::mt19937_64& rng, std::size_t n) {
   const std::uint64_t bound = n;
   const std::uint64_t threshold = (0 - bound) % bound;
@@ -40,7 +39,6 @@ std::uint64_t mix(std::uint64_t seed, std::uint64_t stream) {
 class Ledger {
  public:
   explicit Ledger(std::size_t n) : state_(n, State::fresh) {}
-  bool asked(std::size_t i) const { return state_[i] != State::fresh; }
   void ask(std::size_t i) { state_[i] = State::asked; }
   void tell(std::size_t i) {
     if (i >= state_.size() || state_[i] != State::asked)

@@ -51,7 +51,8 @@ class Search {
  public:
   virtual ~Search() = default;
   // The next candidate to measure (an index into the candidates), or nullopt when the budget is
-  // spent or every candidate was asked. A candidate is never asked twice.
+  // spent or every candidate was asked. A candidate is never asked twice; one asked and not yet
+  // told counts as tried (so ask() may run ahead of tell(), e.g. for several workers).
   virtual std::optional<std::size_t> ask() = 0;
   // The objective value of an asked candidate, oriented so that lower is better; nullopt when it
   // failed (it counts as a trial and is never the best). Throws std::logic_error for a candidate
