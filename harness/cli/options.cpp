@@ -93,8 +93,8 @@ void AxesOptions::fill(SweepRequest& r, bool given_only) const {
 }
 
 void TimingGroup::add(CLI::App& app, const std::string& repetitions_help, const std::string& min_time_help) {
-  app.add_option("--repetitions", values.repetitions, repetitions_help)->capture_default_str();
-  app.add_option("--min-time", values.min_time, min_time_help)->capture_default_str();
+  repetitions_opt = app.add_option("--repetitions", values.repetitions, repetitions_help)->capture_default_str();
+  min_time_opt = app.add_option("--min-time", values.min_time, min_time_help)->capture_default_str();
 }
 
 void InputOptions::add(CLI::App& app) {
@@ -114,7 +114,7 @@ void InputOptions::fill(MeasureOptions& m) const {
 
 void CounterGroup::add(CLI::App& app, bool with_backend) {
   if (with_backend)
-    app.add_option("--counters", values.backend,
+    backend_opt = app.add_option("--counters", values.backend,
                    "auto|perf|sim|sw|none (auto: hardware where it counts, else software)")
         ->capture_default_str();
   app.add_option("--cache-model", values.cache_model, "sim: zen3 or l1d=32K/8,l2=512K/8,l3=32M/16")

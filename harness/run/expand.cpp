@@ -1,6 +1,7 @@
 #include "harness/run/expand.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -10,9 +11,27 @@
 #include "harness/platform/machine.hpp"
 #include "harness/platform/text.hpp"
 #include "harness/platform/topology.hpp"
+#include "harness/run/prepare.hpp"
 
 namespace cromwell {
 namespace {
+
+std::string gib(double bytes) { return fmt::format("{:.2f} GiB", bytes / double(1 << 30)); }
+
+// The memory a config needs, from its kernel's compulsory bytes (each input and output once, about
+// its workspace): the workspace, the cold copies, and the double-precision reference (at most twice
+// the workspace). Empty when it fits in 90 % of what is available, else the reason.
+std::string too_big(const KernelEntry& k, const Dims& shape, const std::string& cache, std::size_t cold_bytes,
+                    const MemoryAvailable& m) {
+  const double one = std::max(64.0, k.model(shape).bytes);
+  const double copies = cache == "cold" ? std::clamp(std::ceil(double(cold_bytes) / one), 2.0, 65536.0) : 1.0;
+  const double need = one * (copies + 2);
+  if (m.bytes <= 0 || need <= 0.9 * double(m.bytes)) return "";
+  return fmt::format(
+      "needs about {} of memory ({} of workspace × {} {}, and the reference), more than 90 % of the {} available "
+      "({})",
+      gib(need), gib(one), copies, copies > 1 ? "cold copies" : "copy", gib(double(m.bytes)), m.source);
+}
 
 template <class T>
 void add_unique(std::vector<T>& v, const T& x) {
@@ -126,6 +145,8 @@ Plan expand(const SweepRequest& req) {
   }
 
   Plan plan;
+  const MemoryAvailable memory = memory_available();
+  const std::size_t cold_bytes = cold_bytes_or_default(req.cold_bytes);
   const Topology& topo = machine_topology();
   const int cpus = static_cast<int>(topo.pus.size());
   for (const auto* v : selected) {
@@ -151,6 +172,9 @@ Plan expand(const SweepRequest& req) {
                 pc.config = Config{v->kernel, v->name, shape, point, Axes{threads, pin, cache, align}};
                 if (auto why = v->space.violation(point, shape, machine_caches(), Constraint::Kind::validity);
                     !why.empty()) {
+                  pc.status = Status::rejected;
+                  pc.reason = why;
+                } else if (auto why = too_big(k, shape, cache, cold_bytes, memory); !why.empty()) {
                   pc.status = Status::rejected;
                   pc.reason = why;
                 } else if (pin != "none" && [&] {

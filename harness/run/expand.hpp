@@ -24,6 +24,7 @@ struct SweepRequest {
   std::vector<std::string> caches{"hot"};
   std::vector<std::int64_t> aligns{0};
   bool no_prune = false;
+  std::size_t cold_bytes = 0;  // the cold-cache copies (0: the default), for the memory estimate
 };
 
 struct PlannedConfig {
@@ -41,7 +42,9 @@ struct Plan {
 };
 
 // Throws std::invalid_argument naming the problem (unknown kernel/variant/param, bad value,
-// malformed shape, threads < 1, unknown pin or cache mode).
+// malformed shape, threads < 1, unknown pin or cache mode). A config whose workspaces (its cold
+// copies included) and reference would not fit in the memory available is rejected with the
+// numbers, before anything runs.
 Plan expand(const SweepRequest& req);
 
 // The built-in sweep run by `cromwell sweep` without filters or spec.
