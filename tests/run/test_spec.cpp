@@ -133,6 +133,13 @@ TEST_CASE("every mistake is reported with its file, line and key", "[spec]") {
       // TOML itself.
       {"[sweep]\nvariants = [\"gemm.blocked\"\n",
        "t.toml:2: not valid TOML (column 28): Error while parsing array: encountered end-of-file"},
+      // A table header without a key (toml++ 3.3 built header-only asserts here: marzer/tomlplusplus#294).
+      {"[?eep]\n",
+       "t.toml:1: not valid TOML (column 2): Error while parsing key: expected bare key starting "
+       "character or string delimiter, saw '?'"},
+      {v + "[[[1]]]\n",
+       "t.toml:3: not valid TOML (column 3): Error while parsing key: expected bare key starting "
+       "character or string delimiter, saw '['"},
       {v + "repetitions = 3\nrepetitions = 4\n",
        "t.toml:4: not valid TOML (column 15): Error while parsing key-value pair: cannot redefine existing integer "
        "'repetitions'"},
