@@ -70,9 +70,17 @@ std::string Param::validate(std::string_view value) const {
 }
 
 std::vector<std::string> expand_values(const Param& p, std::string_view list) {
+  // No sweep tries this many values of one param: a list that long is a slip (a missing step, a
+  // bound too far), refused before it takes seconds to enumerate. Every value counts, repeated or not.
+  constexpr std::size_t kMaxValues = 10000;
   std::vector<std::string> out;
-  std::set<std::string> seen;  // a range may hold a million values: no linear search per value
+  std::set<std::string> seen;  // no linear search per value
+  std::size_t given = 0;
   auto add = [&](std::string v) {
+    if (++given > kMaxValues)
+      throw std::invalid_argument(
+          fmt::format("--set {}={}: more than {} values (narrow the range or give a step: lo..hi:step, lo..hi*factor)",
+                      p.name, list, kMaxValues));
     if (seen.insert(v).second) out.push_back(std::move(v));
   };
   for (const std::string& part : split(list, ',')) {
