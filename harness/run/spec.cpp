@@ -239,7 +239,7 @@ class Reader {
   std::vector<Item> variants_, shapes_, pins_;
   Item preset_;
   struct ParamItem {
-    std::string name;
+    std::string name, text;  // text: the elements joined, in --set syntax
     Line line = 1;
     std::vector<Item> elements;
   };
@@ -442,7 +442,8 @@ void Reader::params_table(const toml::table& t) {
       texts.push_back(x->is_integer() ? std::to_string(x->as_integer()->get()) : x->as_string()->get());
       p.elements.push_back({texts.back(), line_of(x->source())});
     }
-    spec_.params.emplace_back(p.name, join(texts, ","));
+    p.text = join(texts, ",");
+    spec_.params.emplace_back(p.name, p.text);
     params_.push_back(std::move(p));
   }
 }
@@ -542,11 +543,21 @@ void Reader::semantics() {
       }
       continue;
     }
-    // Element by element, so that a bad value in a long list has its own line.
-    for (const auto& x : p.elements) {
-      SweepRequest r = base;
-      r.sets = {{p.name, x.text}};
-      check(r, x.line, key);
+    SweepRequest whole = base;
+    whole.sets = {{p.name, p.text}};
+    try {
+      check_request(whole);
+      continue;
+    } catch (const std::invalid_argument& e) {
+      // The element at fault, so that a bad value in a list over several lines has its own line
+      // (a long list is not searched: each element may be a range of thousands of values).
+      bool found = false;
+      for (std::size_t i = 0; i < p.elements.size() && i < 16 && p.elements.size() > 1 && !found; ++i) {
+        SweepRequest r = base;
+        r.sets = {{p.name, p.elements[i].text}};
+        found = !check(r, p.elements[i].line, key);
+      }
+      if (!found) invalid(p.elements.size() > 1 ? p.line : p.elements[0].line, key, e.what());
     }
   }
   for (const auto& [t, line] : threads_) {

@@ -213,6 +213,9 @@ TEST_CASE("every mistake is reported with its file, line and key", "[spec]") {
        "only allowed for integer params; allowed t0|t1|t2|nta"},
       {v + "[params]\ntile = \"8..9223372036854775807\"\n",
        "t.toml:4: key 'params.tile': --set tile=8..9223372036854775807 for gemm.blocked: tile=4097 is not valid"},
+      {"[sweep]\nvariants = \"attn_scores.blocked\"\n[params]\ntile = \"1..1000000\"\n",
+       "t.toml:4: key 'params.tile': --set tile=1..1000000 for attn_scores.blocked: --set tile=1..1000000: more than "
+       "10000 values (narrow the range or give a step"},
       // [axes].
       {v + "[axes]\nthreads = [0]\n", "t.toml:4: key 'axes.threads': --threads 0: a thread count must be ≥ 1"},
       {v + "[axes]\nthreads = \"2\"\n",
