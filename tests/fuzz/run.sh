@@ -23,28 +23,27 @@ command -v clang++ >/dev/null || { echo "clang++ is missing: scripts/bootstrap i
 mkdir -p "$out"
 
 # What each target compiles itself (instrumented); the rest comes from libcromwell.so.
-# -O0: the build, not the fuzzing, is most of the test's time on two cores.
+# (-O0: the build, not the fuzzing, is most of the test's time on two cores.)
 spec_sources="tests/fuzz/fuzz_spec.cpp harness/run/spec.cpp harness/core/param.cpp"
 results_sources="tests/fuzz/fuzz_results.cpp harness/io/csv.cpp harness/io/schema.cpp harness/io/results.cpp"
 
 objects() { for s in $1; do printf '%s ' "obj/${s%.cpp}.o"; done; }
 {
-  echo "CXX := clang++"
-  echo "FLAGS := -std=c++20 -gline-tables-only -O0 -march=x86-64-v2 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1 -I$src -MMD -MP"
-  echo "LIBS := -L$build -lcromwell -ltomlplusplus -lfmt -Wl,-rpath,$build"
-  echo "all: fuzz_spec fuzz_results"
-  echo "fuzz_spec: $(objects "$spec_sources") $build/libcromwell.so"
-  printf '\t$(CXX) $(FLAGS) -o $@ $(filter %%.o,$^) $(LIBS)\n'
-  echo "fuzz_results: $(objects "$results_sources") $build/libcromwell.so"
-  printf '\t$(CXX) $(FLAGS) -o $@ $(filter %%.o,$^) $(LIBS)\n'
-  echo "obj/%.o: $src/%.cpp"
-  printf '\t@mkdir -p $(dir $@)\n\t$(CXX) $(FLAGS) -c -o $@ $<\n'
-  echo "-include \$(shell find obj -name '*.d' 2>/dev/null)"
-} >"$out/Makefile"
+  echo "flags = -std=c++20 -gline-tables-only -O0 -march=x86-64-v2 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1 -I$src"
+  echo "libs = -L$build -lcromwell -ltomlplusplus -lfmt -Wl,-rpath,$build"
+  printf 'rule cc\n  command = clang++ $flags -MD -MF $out.d -c $in -o $out\n  depfile = $out.d\n  deps = gcc\n'
+  printf 'rule link\n  command = clang++ $flags -o $out $in $libs\n'
+  for s in $(printf '%s\n' $spec_sources $results_sources | sort -u); do echo "build obj/${s%.cpp}.o: cc $src/$s"; done
+  echo "build fuzz_spec: link $(objects "$spec_sources")| $build/libcromwell.so"
+  echo "build fuzz_results: link $(objects "$results_sources")| $build/libcromwell.so"
+} >"$out/build.ninja"
 start=$(date +%s)
-make -s -C "$out" -j"$(nproc)"
+ninja -C "$out" -j "$(nproc)" >"$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
 echo "fuzz: built in $(($(date +%s) - start)) s"
 
+# Both at once, after the findings of an earlier run are cleared. A hang is an input that takes 30 s
+# (the slowest known take 0.3 s; a loaded machine stretches them).
+rm -f "$out"/spec-* "$out"/results-*
 status=0
 pids=()
 for name in spec results; do
@@ -53,7 +52,7 @@ for name in spec results; do
   cp -r "$src/tests/fuzz/corpus/$name" "$work"
   dict=()
   [ -e "$src/tests/fuzz/$name.dict" ] && dict=(-dict="$src/tests/fuzz/$name.dict")
-  "$out/fuzz_$name" "$work" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+  "$out/fuzz_$name" "$work" "${dict[@]}" -max_total_time="$seconds" -timeout=30 -report_slow_units=30 -rss_limit_mb=2048 -max_len=8192 \
     -artifact_prefix="$out/$name-" -print_final_stats=1 >"$out/$name.log" 2>&1 &
   pids+=($!)
 done
