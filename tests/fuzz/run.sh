@@ -25,7 +25,7 @@ mkdir -p "$out"
 # What each target compiles itself (instrumented); the rest comes from libcromwell.so.
 # (-O0: the build, not the fuzzing, is most of the test's time on two cores.)
 spec_sources="tests/fuzz/fuzz_spec.cpp harness/run/spec.cpp harness/core/param.cpp"
-results_sources="tests/fuzz/fuzz_results.cpp harness/io/csv.cpp harness/io/schema.cpp harness/io/results.cpp"
+results_sources="tests/fuzz/fuzz_results.cpp harness/io/csv.cpp harness/io/schema.cpp"
 
 objects() { for s in $1; do printf '%s ' "obj/${s%.cpp}.o"; done; }
 {
