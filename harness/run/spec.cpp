@@ -510,7 +510,7 @@ void Reader::semantics() {
       return false;
     }
   };
-  SweepRequest base;  // the variants that select something (all of them when none is given)
+  SweepRequest base;  // the variants that select something (all of them when the key is missing: an error already)
   for (const auto& v : variants_) {
     SweepRequest r;
     r.filters = {v.text};

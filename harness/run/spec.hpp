@@ -3,7 +3,7 @@
 // again (`cromwell sweep results/specs/gemm-l3-tiles.toml`). Examples are in results/specs/.
 //
 //   [sweep]                          # required
-//   variants = ["gemm.blocked", "gemm.avx2*"]   # kernel.variant globs or kernel names (absent: all)
+//   variants = ["gemm.blocked", "gemm.avx2*"]   # required: kernel.variant globs or kernel names
 //   shapes = ["m:1024,n:1024,k:1024"]           # or shapes = "llm" (a preset); absent: the defaults
 //   repetitions = 5                  # timed repetitions per config
 //   min_time = 0.05                  # seconds per repetition
