@@ -73,14 +73,8 @@ void AxesOptions::fill(SweepRequest& r, bool given_only) const {
   if (!given_only || pins_opt->count()) {
     r.pins.clear();
     for (const auto& p : pins) {
-      // "compact,scatter" is two policies; "0,2" is one cpu list.
-      const auto items = split(p, ',');
-      bool all_policies = true;
-      for (const auto& i : items) all_policies = all_policies && is_pin_policy(i);
-      if (all_policies)
-        r.pins.insert(r.pins.end(), items.begin(), items.end());
-      else
-        r.pins.push_back(p);
+      const auto items = split_pins(p);  // "compact,scatter" is two policies; "0,2" is one cpu list
+      r.pins.insert(r.pins.end(), items.begin(), items.end());
     }
     if (pins.empty()) r.pins = {"none"};
   }

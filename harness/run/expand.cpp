@@ -56,7 +56,7 @@ std::vector<Dims> shapes_for(const KernelEntry& k, const std::vector<Dims>& give
 
 }  // namespace
 
-Plan expand(const SweepRequest& req) {
+void check_request(const SweepRequest& req) {
   const Registry& reg = Registry::get();
   for (const auto& f : req.filters) {
     if (reg.select({f}).empty()) {
@@ -143,6 +143,14 @@ Plan expand(const SweepRequest& req) {
           known.empty() ? "none" : known));
     }
   }
+}
+
+Plan expand(const SweepRequest& req) {
+  check_request(req);
+  const Registry& reg = Registry::get();
+  const auto selected = reg.select(req.filters);
+  std::vector<Dims> given;
+  for (const auto& s : req.shapes) given.push_back(parse_dims(s));
 
   Plan plan;
   const MemoryAvailable memory = memory_available();
@@ -205,6 +213,13 @@ Plan expand(const SweepRequest& req) {
               }
   }
   return plan;
+}
+
+std::vector<std::string> split_pins(const std::string& text) {
+  const auto items = split(text, ',');
+  bool all_policies = true;
+  for (const auto& i : items) all_policies = all_policies && is_pin_policy(i);
+  return all_policies ? items : std::vector<std::string>{text};
 }
 
 SweepRequest default_sweep() {

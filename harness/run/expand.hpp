@@ -47,6 +47,13 @@ struct Plan {
 // numbers, before anything runs.
 Plan expand(const SweepRequest& req);
 
+// The checks expand() makes before it enumerates anything, alone: a sweep spec validates each of
+// its parts with them (a request of just that part) without paying for the product.
+void check_request(const SweepRequest& req);
+
+// One --pin value as a list of pins: "compact,scatter" is two policies, "0,2" one cpu list.
+std::vector<std::string> split_pins(const std::string& text);
+
 // The built-in sweep run by `cromwell sweep` without filters or spec.
 SweepRequest default_sweep();
 
