@@ -24,6 +24,7 @@
 #include "harness/run/prepare.hpp"
 #include "harness/run/resume.hpp"
 #include "harness/run/runner.hpp"
+#include "harness/run/spec.hpp"
 
 namespace cromwell::cli {
 namespace {
@@ -36,6 +37,7 @@ struct SweepOptions {
   CounterGroup counters;
   std::string output, jsonl, strategy = "grid", objective = "time_ns", replay;
   std::uint64_t search_seed = 1;
+  CLI::Option *strategy_opt = nullptr, *objective_opt = nullptr, *seed_opt = nullptr;
   bool overwrite = false, resume = false, force = false, retry_errors = false, dry_run = false, isolate = false;
   double timeout = 0;
 };
@@ -52,6 +54,34 @@ OutputFile claim_output(const SweepOptions& o, const std::string& path, const ch
   const auto mode = o.resume ? OutputFile::Mode::resume
                              : (o.overwrite ? OutputFile::Mode::overwrite : OutputFile::Mode::create);
   return OutputFile(path, mode, option);
+}
+
+// A spec file given as the first argument (x.toml), read and validated whole.
+std::optional<SweepSpec> spec_of(const SweepOptions& o) {
+  const auto& f = o.selection.filters;
+  if (f.empty() || !f[0].ends_with(".toml")) return std::nullopt;
+  return read_spec(f[0]);
+}
+
+// The spec's request, and over it what the command line gives: filters, --set (per name),
+// shapes, --no-prune and the axes.
+SweepRequest request_of(const SweepSpec& spec, const SweepOptions& o) {
+  SweepRequest req;
+  spec.fill(req);
+  SweepRequest flags;
+  o.selection.fill(flags);
+  if (flags.filters.size() > 1) req.filters.assign(flags.filters.begin() + 1, flags.filters.end());
+  for (const auto& [name, values] : flags.sets) {
+    std::erase_if(req.sets, [&](const auto& s) { return s.first == name; });
+    req.sets.emplace_back(name, values);
+  }
+  if (!flags.shapes.empty() || !flags.preset.empty()) {
+    req.shapes = flags.shapes;
+    req.preset = flags.preset;
+  }
+  req.no_prune = req.no_prune || flags.no_prune;
+  o.axes.fill(req, /*given_only=*/true);
+  return req;
 }
 
 SweepRequest request_of(const SweepOptions& o) {
@@ -106,18 +136,30 @@ std::function<Record(const PlannedConfig&)> replay_from(const std::string& path)
 
 int sweep(const SweepOptions& o, const Invocation& inv) {
   set_cache_override(o.selection.caches);
-  SweepRequest req = request_of(o);
+  const std::optional<SweepSpec> spec = spec_of(o);
+  SweepRequest req = spec ? request_of(*spec, o) : request_of(o);
   MeasureOptions mo;
   mo.timing = o.timing.values;
   o.inputs.fill(mo);
   mo.caches = o.selection.caches;
   mo.counters = o.counters.values;
   req.cold_bytes = mo.cold_bytes;
-
   RunOptions run;
   run.strategy = parse_strategy(o.strategy);
   run.seed = o.search_seed;
-  const Objective objective = parse_objective(o.objective);
+  Objective objective = parse_objective(o.objective);
+  std::string output = o.output;
+  // What the spec sets, unless the command line sets it too.
+  if (spec) {
+    const auto given = [](const CLI::Option* opt) { return opt && opt->count() > 0; };
+    if (spec->repetitions && !given(o.timing.repetitions_opt)) mo.timing.repetitions = *spec->repetitions;
+    if (spec->min_time && !given(o.timing.min_time_opt)) mo.timing.min_time = *spec->min_time;
+    if (spec->counters && !given(o.counters.backend_opt)) mo.counters.backend = *spec->counters;
+    if (spec->strategy && !given(o.strategy_opt)) run.strategy = *spec->strategy;
+    if (spec->objective && !given(o.objective_opt)) objective = *spec->objective;
+    if (spec->seed && !given(o.seed_opt)) run.seed = *spec->seed;
+    if (spec->output && output.empty()) output = *spec->output;
+  }
   if (o.timeout < 0) throw std::invalid_argument(fmt::format("--timeout {}: must be ≥ 0 seconds", o.timeout));
   if (o.timeout > 0 && !o.isolate)
     throw std::invalid_argument("--timeout needs --isolate: only a config in a child process can be stopped");
@@ -141,7 +183,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
     run.calibrate = [&m](const Axes& a) { return m.calibrate(a); };
   }
   run.objective = objective_of(objective, columns);
-  const SweepSettings settings{mo, run.strategy, objective, o.search_seed};
+  const SweepSettings settings{mo, run.strategy, objective, run.seed};
   const std::string hash = sweep_hash(plan, settings);
 
   if (o.dry_run) {
@@ -154,10 +196,10 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
 
   // The outputs are claimed (and locked) before anything runs.
   std::optional<OutputFile> out_file;
-  if (o.output.empty())
+  if (output.empty())
     out_file.emplace(OutputFile::unique(default_output_base(), ".csv"));
   else
-    out_file.emplace(claim_output(o, o.output, "-o"));
+    out_file.emplace(claim_output(o, output, "-o"));
   const std::string out = out_file->path();
   std::optional<OutputFile> lines_file;
   if (!o.jsonl.empty()) lines_file.emplace(claim_output(o, o.jsonl, "--jsonl"));
@@ -175,12 +217,13 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
                   {"configs", plan.configs.size()},
                   {"strategy", run.strategy.text()},
                   {"objective", objective.text()},
-                  {"search_seed", o.search_seed},
+                  {"search_seed", run.seed},
                   {"shard", nullptr},
                   {"keys", keys},
                   {"slurm", slurm_ids()},
                   {"replay", o.replay.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(o.replay)},
-                  {"isolate", o.isolate}};
+                  {"isolate", o.isolate},
+                  {"spec", spec ? spec->to_json() : nlohmann::ordered_json()}};
   nlohmann::ordered_json context = context_object(extras);
   const bool append = out_file->existed();
   if (append) {
@@ -227,7 +270,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
 }  // namespace
 
 Command sweep_command() {
-  return {"sweep", "check and time every config of a sweep; CSV + JSON context", [](CLI::App& app) -> Action {
+  return {"sweep", "check and time every config of a sweep (filters or a SPEC.toml); CSV + JSON context", [](CLI::App& app) -> Action {
             auto o = std::make_shared<SweepOptions>();
             o->selection.add(app);
             o->axes.add(app);
@@ -243,12 +286,14 @@ Command sweep_command() {
             app.add_flag("--retry-errors", o->retry_errors, "with --resume: run the configs of `error` rows again");
             app.add_flag("--dry-run", o->dry_run,
                          "print the configs to run, the rejected ones grouped by reason and an estimate of the duration");
-            app.add_option("--strategy", o->strategy, "grid | random:N | search:N (N trials per kernel and shape)")
-                ->capture_default_str();
-            app.add_option("--objective", o->objective, "what random and search minimize: time_ns, max:gflops, ...")
-                ->capture_default_str();
-            app.add_option("--search-seed", o->search_seed, "seed of the random and search draws")
-                ->capture_default_str();
+            o->strategy_opt =
+                app.add_option("--strategy", o->strategy, "grid | random:N | search:N (N trials per kernel and shape)")
+                    ->capture_default_str();
+            o->objective_opt =
+                app.add_option("--objective", o->objective, "what random and search minimize: time_ns, max:gflops, ...")
+                    ->capture_default_str();
+            o->seed_opt = app.add_option("--search-seed", o->search_seed, "seed of the random and search draws")
+                              ->capture_default_str();
             app.add_option("--replay", o->replay, "serve the measurements from this results file (strategies offline)");
             app.add_flag("--isolate", o->isolate,
                          "measure each config in a child process: a crash or --timeout becomes an error row");

@@ -17,7 +17,7 @@ struct Fnv {
   }
 };
 
-const nlohmann::ordered_json* at(const nlohmann::ordered_json& j, std::initializer_list<const char*> path) {
+const nlohmann::ordered_json* at(const nlohmann::ordered_json& j, const std::vector<const char*>& path) {
   const nlohmann::ordered_json* p = &j;
   for (const char* k : path) {
     if (!p->is_object() || !p->contains(k)) return nullptr;
@@ -40,7 +40,7 @@ std::string sweep_hash(const Plan& full, const SweepSettings& s) {
 
 std::vector<std::string> resume_mismatches(const nlohmann::ordered_json& file, const nlohmann::ordered_json& now) {
   std::vector<std::string> out;
-  const std::pair<const char*, std::initializer_list<const char*>> fields[] = {
+  const std::pair<const char*, std::vector<const char*>> fields[] = {
       {"sweep.hash (the expanded keys and measurement settings)", {"sweep", "hash"}},
       {"sweep.shard", {"sweep", "shard"}},
       {"cromwell.git_commit", {"cromwell", "git_commit"}},
