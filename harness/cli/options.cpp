@@ -109,8 +109,8 @@ void InputOptions::fill(MeasureOptions& m) const {
 void CounterGroup::add(CLI::App& app, bool with_backend) {
   if (with_backend)
     backend_opt = app.add_option("--counters", values.backend,
-                   "auto|perf|sim|sw|none (auto: hardware where it counts, else software)")
-        ->capture_default_str();
+                                 "auto|perf|sim|sw|none (auto: hardware where it counts, else software)")
+                      ->capture_default_str();
   app.add_option("--cache-model", values.cache_model, "sim: zen3 or l1d=32K/8,l2=512K/8,l3=32M/16")
       ->capture_default_str();
   app.add_option("--sim-calls", values.sim_calls, "sim: calls in the simulated region")->capture_default_str();

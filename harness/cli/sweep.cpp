@@ -51,8 +51,8 @@ std::string default_output_base() {
 }
 
 OutputFile claim_output(const SweepOptions& o, const std::string& path, const char* option) {
-  const auto mode = o.resume ? OutputFile::Mode::resume
-                             : (o.overwrite ? OutputFile::Mode::overwrite : OutputFile::Mode::create);
+  const auto mode =
+      o.resume ? OutputFile::Mode::resume : (o.overwrite ? OutputFile::Mode::overwrite : OutputFile::Mode::create);
   return OutputFile(path, mode, option);
 }
 
@@ -116,8 +116,8 @@ std::function<std::optional<double>(const Record&)> objective_of(const Objective
       };
     reals.push_back(c.name);
   }
-  throw std::invalid_argument(fmt::format("--objective {}: not a real-valued column of this sweep's rows ({})",
-                                          obj.text(), join(reals, ", ")));
+  throw std::invalid_argument(
+      fmt::format("--objective {}: not a real-valued column of this sweep's rows ({})", obj.text(), join(reals, ", ")));
 }
 
 // --replay FILE: measurements served from a recorded file, by key.
@@ -252,11 +252,15 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
   }
   print_best(stdout, s.records);
   fmt::print("\n{}{}\n", s.counts(), s.recorded ? fmt::format(" ({} recorded before)", s.recorded) : "");
-  context["sweep"]["summary"] = {{"rows", s.total},         {"measured", s.measured}, {"rejected", s.rejected},
-                                 {"pruned", s.pruned},      {"unsupported", s.unsupported},
-                                 {"failed", s.failed},      {"errors", s.errors},
-                                 {"stopped_by", s.stopped_by ? nlohmann::ordered_json(signal_name(s.stopped_by))
-                                                             : nlohmann::ordered_json()}};
+  context["sweep"]["summary"] = {
+      {"rows", s.total},
+      {"measured", s.measured},
+      {"rejected", s.rejected},
+      {"pruned", s.pruned},
+      {"unsupported", s.unsupported},
+      {"failed", s.failed},
+      {"errors", s.errors},
+      {"stopped_by", s.stopped_by ? nlohmann::ordered_json(signal_name(s.stopped_by)) : nlohmann::ordered_json()}};
   for (const auto& c : contexts) write_json_file(c, context);
   fmt::print("wrote {} and {}\n", out, join(contexts, " and "));
   if (s.stopped_by) {
@@ -270,36 +274,38 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
 }  // namespace
 
 Command sweep_command() {
-  return {"sweep", "check and time every config of a sweep (filters or a SPEC.toml); CSV + JSON context", [](CLI::App& app) -> Action {
-            auto o = std::make_shared<SweepOptions>();
-            o->selection.add(app);
-            o->axes.add(app);
-            o->timing.add(app, "timed repetitions per config (the median is reported)", "seconds per repetition");
-            o->inputs.add(app);
-            o->counters.add(app);
-            app.add_option("-o,--output", o->output, "CSV file (default results/runs/sweep-DATE-TIME.csv)");
-            app.add_flag("--overwrite", o->overwrite, "replace existing output files");
-            app.add_option("--jsonl", o->jsonl, "also write the rows as JSON lines to this file");
-            app.add_flag("--resume", o->resume,
-                         "continue the sweep into its output, skipping the configs it holds (a missing file starts it)");
-            app.add_flag("--force", o->force, "resume even when the file is another sweep, commit, build or CPU");
-            app.add_flag("--retry-errors", o->retry_errors, "with --resume: run the configs of `error` rows again");
-            app.add_flag("--dry-run", o->dry_run,
-                         "print the configs to run, the rejected ones grouped by reason and an estimate of the duration");
-            o->strategy_opt =
-                app.add_option("--strategy", o->strategy, "grid | random:N | search:N (N trials per kernel and shape)")
-                    ->capture_default_str();
-            o->objective_opt =
-                app.add_option("--objective", o->objective, "what random and search minimize: time_ns, max:gflops, ...")
-                    ->capture_default_str();
-            o->seed_opt = app.add_option("--search-seed", o->search_seed, "seed of the random and search draws")
-                              ->capture_default_str();
-            app.add_option("--replay", o->replay, "serve the measurements from this results file (strategies offline)");
-            app.add_flag("--isolate", o->isolate,
-                         "measure each config in a child process: a crash or --timeout becomes an error row");
-            app.add_option("--timeout", o->timeout, "with --isolate: seconds a config may take (0: no limit)");
-            return [o](const Invocation& inv) { return sweep(*o, inv); };
-          }};
+  return {
+      "sweep", "check and time every config of a sweep (filters or a SPEC.toml); CSV + JSON context",
+      [](CLI::App& app) -> Action {
+        auto o = std::make_shared<SweepOptions>();
+        o->selection.add(app);
+        o->axes.add(app);
+        o->timing.add(app, "timed repetitions per config (the median is reported)", "seconds per repetition");
+        o->inputs.add(app);
+        o->counters.add(app);
+        app.add_option("-o,--output", o->output, "CSV file (default results/runs/sweep-DATE-TIME.csv)");
+        app.add_flag("--overwrite", o->overwrite, "replace existing output files");
+        app.add_option("--jsonl", o->jsonl, "also write the rows as JSON lines to this file");
+        app.add_flag("--resume", o->resume,
+                     "continue the sweep into its output, skipping the configs it holds (a missing file starts it)");
+        app.add_flag("--force", o->force, "resume even when the file is another sweep, commit, build or CPU");
+        app.add_flag("--retry-errors", o->retry_errors, "with --resume: run the configs of `error` rows again");
+        app.add_flag("--dry-run", o->dry_run,
+                     "print the configs to run, the rejected ones grouped by reason and an estimate of the duration");
+        o->strategy_opt =
+            app.add_option("--strategy", o->strategy, "grid | random:N | search:N (N trials per kernel and shape)")
+                ->capture_default_str();
+        o->objective_opt =
+            app.add_option("--objective", o->objective, "what random and search minimize: time_ns, max:gflops, ...")
+                ->capture_default_str();
+        o->seed_opt = app.add_option("--search-seed", o->search_seed, "seed of the random and search draws")
+                          ->capture_default_str();
+        app.add_option("--replay", o->replay, "serve the measurements from this results file (strategies offline)");
+        app.add_flag("--isolate", o->isolate,
+                     "measure each config in a child process: a crash or --timeout becomes an error row");
+        app.add_option("--timeout", o->timeout, "with --isolate: seconds a config may take (0: no limit)");
+        return [o](const Invocation& inv) { return sweep(*o, inv); };
+      }};
 }
 
 }  // namespace cromwell::cli

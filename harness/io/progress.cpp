@@ -52,7 +52,8 @@ class ProgressSink final : public Sink {
   void show(bool newline) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
     std::string eta = "";
-    if (ran_ > 0 && to_run_ > ran_) eta = ", about " + duration(elapsed / double(ran_) * double(to_run_ - ran_)) + " left";
+    if (ran_ > 0 && to_run_ > ran_)
+      eta = ", about " + duration(elapsed / double(ran_) * double(to_run_ - ran_)) + " left";
     fmt::print(out_, "[{}/{}] {} rejected or pruned, {} failed or errors, {} elapsed{}{}", done_, total_, skipped_,
                failed_, duration(elapsed), eta, newline ? "\n" : "");
     std::fflush(out_);
@@ -69,8 +70,8 @@ class ProgressSink final : public Sink {
 
 }  // namespace
 
-std::unique_ptr<Sink> progress_sink(std::unique_ptr<Sink> rows, std::FILE* out, std::size_t total,
-                                    std::size_t to_run, std::size_t done) {
+std::unique_ptr<Sink> progress_sink(std::unique_ptr<Sink> rows, std::FILE* out, std::size_t total, std::size_t to_run,
+                                    std::size_t done) {
   return std::make_unique<ProgressSink>(std::move(rows), out, total, to_run, done);
 }
 

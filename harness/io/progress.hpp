@@ -12,7 +12,7 @@ namespace cromwell {
 // Wraps the terminal's sink (`rows`, may be null); `total` rows are expected, `to_run` of them
 // measured (the rest: rejected, pruned, or already recorded), `done` already written by an
 // earlier run of the same sweep.
-std::unique_ptr<Sink> progress_sink(std::unique_ptr<Sink> rows, std::FILE* out, std::size_t total,
-                                    std::size_t to_run, std::size_t done);
+std::unique_ptr<Sink> progress_sink(std::unique_ptr<Sink> rows, std::FILE* out, std::size_t total, std::size_t to_run,
+                                    std::size_t done);
 
 }  // namespace cromwell

@@ -172,7 +172,8 @@ std::string cut_incomplete_last_line(const std::string& path) {
   const std::size_t keep = text.rfind('\n') + 1;  // 0 when no line is whole
   std::filesystem::resize_file(path, keep);
   std::string cut = text.substr(keep, 60);
-  std::replace_if(cut.begin(), cut.end(), [](char c) { return c < ' '; }, ' ');
+  std::replace_if(
+      cut.begin(), cut.end(), [](char c) { return c < ' '; }, ' ');
   return fmt::format("{}: removed an incomplete last line ({} bytes, \"{}{}\"), left by an interrupted write", path,
                      text.size() - keep, cut, text.size() - keep > 60 ? "…" : "");
 }

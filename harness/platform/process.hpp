@@ -17,10 +17,10 @@ struct ProcessOptions {
 };
 
 struct ProcessResult {
-  int exit_code = -1;  // -1 when the child died of a signal
-  int signal = 0;      // the signal that ended it, else 0
+  int exit_code = -1;      // -1 when the child died of a signal
+  int signal = 0;          // the signal that ended it, else 0
   bool timed_out = false;  // killed after ProcessOptions::timeout_s
-  std::string out;     // captured stdout
+  std::string out;         // captured stdout
   bool ok() const { return signal == 0 && exit_code == 0; }
   // "exited with status 3", "died with signal 11 (Segmentation fault)", "timed out after 2 s (killed)"
   std::string describe() const;

@@ -268,8 +268,12 @@ std::vector<int> pin_cpus(const Topology& topo, std::string_view pin, int thread
           fmt::format("pin=cores: {} threads requested but this machine has {} physical "
                       "core{}",
                       threads, order.size(), order.size() == 1 ? "" : "s"));
-    throw std::invalid_argument(fmt::format("pin={}: {} threads requested but this machine has {} logical CPU{}", pin,
-                                            threads, order.size(), order.size() == 1 ? "" : "s"));
+    std::vector<int> have;
+    for (const auto& p : topo.pus) have.push_back(p.os_index);
+    throw std::invalid_argument(fmt::format(
+        "pin={}: {} threads requested but this process may run on {} logical CPU{} ({}: its affinity mask, as "
+        "taskset or a Slurm allocation set it)",
+        pin, threads, order.size(), order.size() == 1 ? "" : "s", cpu_ranges(have)));
   }
   std::vector<int> out;
   out.reserve(static_cast<std::size_t>(threads));

@@ -30,8 +30,7 @@ Record measure_in_child(const Config& c, const std::string& env_assignment, cons
 // `--isolate`: checks and measures `c` in a child process of its own, so that a crash (SIGSEGV,
 // SIGILL, abort) or a run past `timeout_s` (> 0) becomes an `error` record naming the signal or the
 // timeout. Never throws for a problem of the config.
-Record measure_isolated(const Config& c, const VariantEntry& v, const MeasureOptions& opt, bool time,
-                        double timeout_s);
+Record measure_isolated(const Config& c, const VariantEntry& v, const MeasureOptions& opt, bool time, double timeout_s);
 
 // The child's side: carries out the request, writes its answer to `out`; returns the exit code.
 int serve_child(const ChildRequest& request, std::FILE* out);

@@ -63,14 +63,14 @@ void print_dry_run(std::FILE* out, const Plan& plan, const RunOptions& opt, cons
   const std::size_t calibrations = opt.time && opt.calibrate ? plan.calibrations.size() : 0;
   const std::size_t to_run = rows - other - calibrations;
   const std::size_t left = to_run > recorded ? to_run - recorded : 0;
-  fmt::print(out, "\n{} configs: {} runnable, {} rejected or pruned (not run); strategy {} measures {}", plan.configs.size(),
-             runnable, other, opt.strategy.text(), to_run);
+  fmt::print(out, "\n{} configs: {} runnable, {} rejected or pruned (not run); strategy {} measures {}",
+             plan.configs.size(), runnable, other, opt.strategy.text(), to_run);
   if (recorded) fmt::print(out, ", {} of them already recorded", recorded);
   fmt::print(out, "; {} calibration rows\n", calibrations);
-  fmt::print(out,
-             "estimate: about {} ({} configs × ({} × {} s timed + about {:.2f} s of checking, warm-up and overhead{}))\n",
-             duration(estimate_seconds(left, calibrations, m)), left, m.timing.repetitions, m.timing.min_time,
-             m.per_config_s, m.extra_s > 0 ? fmt::format(" + {:.2f} s per config", m.extra_s) : "");
+  fmt::print(
+      out, "estimate: about {} ({} configs × ({} × {} s timed + about {:.2f} s of checking, warm-up and overhead{}))\n",
+      duration(estimate_seconds(left, calibrations, m)), left, m.timing.repetitions, m.timing.min_time, m.per_config_s,
+      m.extra_s > 0 ? fmt::format(" + {:.2f} s per config", m.extra_s) : "");
 }
 
 }  // namespace cromwell

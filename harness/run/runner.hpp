@@ -20,8 +20,8 @@ namespace cromwell {
 struct RunSummary {
   std::vector<Record> records;  // measured rows (for the best-configuration table)
   int total = 0, measured = 0, rejected = 0, pruned = 0, unsupported = 0, failed = 0, errors = 0;
-  int recorded = 0;         // rows found in the output and not run again
-  int stopped_by = 0;       // the signal that stopped the run before its end, else 0
+  int recorded = 0;            // rows found in the output and not run again
+  int stopped_by = 0;          // the signal that stopped the run before its end, else 0
   std::string counts() const;  // "12 rows: 8 measured, 2 rejected, ..."
 };
 
@@ -35,9 +35,9 @@ struct RunOptions {
   // A runnable config to its record (in this process, in a child process, from a replayed file),
   // and a calibration row for (threads, pin); never throw for a problem of the config itself.
   std::function<Record(const PlannedConfig&)> measure;
-  std::function<Record(const Axes&)> calibrate;  // empty: no calibration rows
-  std::map<std::string, Record> recorded;       // by key: rows already in the output
-  std::string shard;                             // "K/N": the tag of every row written
+  std::function<Record(const Axes&)> calibrate;                    // empty: no calibration rows
+  std::map<std::string, Record> recorded;                          // by key: rows already in the output
+  std::string shard;                                               // "K/N": the tag of every row written
   std::function<void(const Record&, const RunSummary&)> progress;  // after each row written
 };
 

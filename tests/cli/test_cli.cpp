@@ -10,65 +10,9 @@
 #include <fstream>
 #include <sstream>
 
-namespace fs = std::filesystem;
+#include "tests/cli/cli.hpp"
 
-namespace {
-
-struct Result {
-  int code = -1;
-  std::string output;
-};
-
-Result cromwell(const std::string& args) {
-  const std::string cmd = std::string(CROMWELL_BINARY) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p)) r.output += buf.data();
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-// A fresh directory, removed with everything in it when the test case ends.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("cromwell-cli-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path operator/(const std::string& name) const { return path / name; }
-};
-
-std::vector<std::string> lines(const fs::path& p) {
-  std::ifstream in(p);
-  std::vector<std::string> out;
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
-// Splits one RFC 4180 line (no embedded newlines) into its fields.
-std::vector<std::string> csv_fields(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
-      out.back() += '"', ++i;
-    else if (c == '"')
-      quoted = !quoted;
-    else if (c == ',' && !quoted)
-      out.emplace_back();
-    else
-      out.back() += c;
-  }
-  return out;
-}
-
-}  // namespace
+using namespace cromwell_test;
 
 TEST_CASE("bad input gets a clear message and exit code 2 and writes no file") {
   const TempDir dir;

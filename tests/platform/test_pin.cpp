@@ -74,7 +74,7 @@ TEST_CASE("pin: 12-core 2-CCX SMT-2 package (5900X design), hwloc synthetic numb
 
   CHECK_THROWS_WITH(pin_cpus(t, "cores", 13), "pin=cores: 13 threads requested but this machine has 12 physical cores");
   CHECK_THROWS_WITH(pin_cpus(t, "compact", 25),
-                    "pin=compact: 25 threads requested but this machine has 24 logical CPUs");
+                    Catch::StartsWith("pin=compact: 25 threads requested but this process may run on 24 logical CPUs"));
   CHECK_THROWS_WITH(pin_cpus(t, "scatter", 25), Catch::Contains("pin=scatter: 25 threads") && Catch::Contains("24"));
   CHECK_THROWS_WITH(pin_cpus(t, "ccx", 25), Catch::Contains("pin=ccx: 25 threads") && Catch::Contains("24"));
   CHECK_THROWS_AS(pin_cpus(t, "ccx", 25), std::invalid_argument);
@@ -160,7 +160,7 @@ TEST_CASE("pin: a 2-CPU VM") {
     CHECK(pin_cpus(t, p, 2) == V{0, 1});
   }
   CHECK_THROWS_WITH(pin_cpus(t, "cores", 3), "pin=cores: 3 threads requested but this machine has 2 physical cores");
-  CHECK_THROWS_WITH(pin_cpus(t, "compact", 3), "pin=compact: 3 threads requested but this machine has 2 logical CPUs");
+  CHECK_THROWS_WITH(pin_cpus(t, "compact", 3), Catch::StartsWith("pin=compact: 3 threads requested but this process may run on 2 logical CPUs"));
   CHECK(pin_cpus(t, "none", 3).empty());
   CHECK(pin_cpus(t, "1", 1) == V{1});
   CHECK(pin_cpus(t, "1,0", 2) == V{1, 0});  // the list's order, not sorted
