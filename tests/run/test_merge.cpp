@@ -130,6 +130,9 @@ std::string write_shard(const TempDir& dir, const ShardFile& s, const std::strin
     rows.back().shard = text;
     rows.back().note = s.note;
   }
+  for (Record& r : rows)
+    if (r.config.kernel != "noop" && r.status == Status::measured)
+      for (const auto& name : s.columns.metrics) r.metrics.push_back({name, 1.5, ""});
   for (int i : s.extra) {
     rows.push_back(config_row(i));
     rows.back().shard = text;
@@ -303,6 +306,30 @@ TEST_CASE("merge: a key in two shards is a duplicate; the first row is kept", "[
   CHECK(r.code == 1);
   CHECK_THAT(r.output, Catch::Contains("duplicates: 1 config key"));
   CHECK_THAT(r.output, Catch::Contains(all_keys()[4]));
+}
+
+TEST_CASE("merge: shards that counted different metrics give the union of the columns", "[merge]") {
+  const TempDir dir;
+  ShardFile zero = shard(0, 2), one = shard(1, 2);
+  zero.columns.metrics = {"ipc"};
+  one.columns.metrics = {"l1d_misses", "ipc"};
+  const Merged m = merge_paths({write_shard(dir, one), write_shard(dir, zero)});
+  CHECK(m.complete());
+  CHECK(m.columns == Columns{{"m", "n", "k"}, {"tile"}, {"ipc", "l1d_misses"}});
+  const std::string out = dir / "all.csv";
+  write_merged(m, out, "");
+  const ResultsFile back = read_results(out);
+  CHECK(back.columns == m.columns);
+  CHECK(config_keys(back.records) == all_keys());
+  for (const auto& r : back.records) {
+    if (r.config.kernel == "noop" || r.status != Status::measured) continue;
+    INFO(r.config.key());
+    // A shard that did not count a metric leaves its cell empty, never 0.
+    const bool counted = r.shard == "1/2";
+    int values = 0;
+    for (const auto& x : r.metrics) values += x.value.has_value();
+    CHECK(values == (counted ? 2 : 1));
+  }
 }
 
 TEST_CASE("merge: shards of different sweeps, or one shard twice, are refused", "[merge]") {
