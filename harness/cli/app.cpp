@@ -5,10 +5,17 @@
 #include <fmt/format.h>
 
 #include "harness/cli/command.hpp"
+#include "harness/core/plugins.hpp"
 
 namespace cromwell {
 
 int main(int argc, char** argv) {
+  try {
+    load_plugins();
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "cromwell: error: {}\n", e.what());
+    return cli::kExitBadInput;
+  }
   CLI::App app{"cromwell: sweep, check and measure CPU kernels of LLM inference"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every command");

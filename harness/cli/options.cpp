@@ -73,14 +73,8 @@ void AxesOptions::fill(SweepRequest& r, bool given_only) const {
   if (!given_only || pins_opt->count()) {
     r.pins.clear();
     for (const auto& p : pins) {
-      // "compact,scatter" is two policies; "0,2" is one cpu list.
-      const auto items = split(p, ',');
-      bool all_policies = true;
-      for (const auto& i : items) all_policies = all_policies && is_pin_policy(i);
-      if (all_policies)
-        r.pins.insert(r.pins.end(), items.begin(), items.end());
-      else
-        r.pins.push_back(p);
+      const auto items = split_pins(p);  // "compact,scatter" is two policies; "0,2" is one cpu list
+      r.pins.insert(r.pins.end(), items.begin(), items.end());
     }
     if (pins.empty()) r.pins = {"none"};
   }
@@ -93,8 +87,8 @@ void AxesOptions::fill(SweepRequest& r, bool given_only) const {
 }
 
 void TimingGroup::add(CLI::App& app, const std::string& repetitions_help, const std::string& min_time_help) {
-  app.add_option("--repetitions", values.repetitions, repetitions_help)->capture_default_str();
-  app.add_option("--min-time", values.min_time, min_time_help)->capture_default_str();
+  repetitions_opt = app.add_option("--repetitions", values.repetitions, repetitions_help)->capture_default_str();
+  min_time_opt = app.add_option("--min-time", values.min_time, min_time_help)->capture_default_str();
 }
 
 void InputOptions::add(CLI::App& app) {
@@ -114,7 +108,7 @@ void InputOptions::fill(MeasureOptions& m) const {
 
 void CounterGroup::add(CLI::App& app, bool with_backend) {
   if (with_backend)
-    app.add_option("--counters", values.backend,
+    backend_opt = app.add_option("--counters", values.backend,
                    "auto|perf|sim|sw|none (auto: hardware where it counts, else software)")
         ->capture_default_str();
   app.add_option("--cache-model", values.cache_model, "sim: zen3 or l1d=32K/8,l2=512K/8,l3=32M/16")

@@ -39,6 +39,7 @@ struct AxesOptions {
 // --repetitions and --min-time (compare: rounds and seconds per measurement).
 struct TimingGroup {
   TimingOptions values;
+  CLI::Option *repetitions_opt = nullptr, *min_time_opt = nullptr;
   void add(CLI::App& app, const std::string& repetitions_help, const std::string& min_time_help);
 };
 
@@ -53,6 +54,7 @@ struct InputOptions {
 // --counters, --cache-model, --sim-calls, --groups.
 struct CounterGroup {
   CounterOptions values;
+  CLI::Option* backend_opt = nullptr;
   void add(CLI::App& app, bool with_backend = true);
 };
 

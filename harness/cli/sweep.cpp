@@ -1,8 +1,10 @@
-// cromwell sweep: check and time every config of a sweep; one CSV row per config (and JSON lines
-// on request) written as it is measured, the run's context next to it, and a table on the terminal.
+// cromwell sweep: check and time the configs of a sweep (flags, a spec file, or the built-in
+// sweep); one CSV row per config (and JSON lines on request) written as it is measured, the run's
+// context next to it, a progress line and a table on the terminal. A sweep can be resumed, split
+// into shards, isolated per config, replayed from a file, and stopped cleanly by a signal.
 #include <ctime>
-#include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -10,10 +12,17 @@
 #include "harness/cli/options.hpp"
 #include "harness/io/console.hpp"
 #include "harness/io/context.hpp"
+#include "harness/io/output.hpp"
+#include "harness/io/progress.hpp"
 #include "harness/io/results.hpp"
 #include "harness/platform/machine.hpp"
+#include "harness/platform/signals.hpp"
 #include "harness/platform/text.hpp"
+#include "harness/run/child.hpp"
+#include "harness/run/dry_run.hpp"
+#include "harness/run/identity.hpp"
 #include "harness/run/prepare.hpp"
+#include "harness/run/resume.hpp"
 #include "harness/run/runner.hpp"
 
 namespace cromwell::cli {
@@ -25,28 +34,27 @@ struct SweepOptions {
   TimingGroup timing;
   InputOptions inputs;
   CounterGroup counters;
-  std::string output, jsonl;
-  bool overwrite = false;
+  std::string output, jsonl, strategy = "grid", objective = "time_ns", replay;
+  std::uint64_t search_seed = 1;
+  bool overwrite = false, resume = false, force = false, retry_errors = false, dry_run = false, isolate = false;
+  double timeout = 0;
 };
 
-std::string default_output() {
+// The base of the default output name: results/runs/sweep-DATE-TIME (a suffix when taken).
+std::string default_output_base() {
   const std::time_t now = std::time(nullptr);
   char buf[64];
-  std::strftime(buf, sizeof buf, "results/runs/sweep-%Y%m%d-%H%M%S.csv", std::localtime(&now));
+  std::strftime(buf, sizeof buf, "results/runs/sweep-%Y%m%d-%H%M%S", std::localtime(&now));
   return buf;
 }
 
-// Refuses to replace a file unless asked to; creates the parent directory.
-void claim(const std::string& path, bool overwrite, const char* option) {
-  namespace fs = std::filesystem;
-  if (fs::exists(path) && !overwrite)
-    throw std::invalid_argument(
-        fmt::format("{} {}: the file exists; choose another name or pass --overwrite", option, path));
-  if (fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path());
+OutputFile claim_output(const SweepOptions& o, const std::string& path, const char* option) {
+  const auto mode = o.resume ? OutputFile::Mode::resume
+                             : (o.overwrite ? OutputFile::Mode::overwrite : OutputFile::Mode::create);
+  return OutputFile(path, mode, option);
 }
 
-int sweep(const SweepOptions& o, const Invocation& inv) {
-  set_cache_override(o.selection.caches);
+SweepRequest request_of(const SweepOptions& o) {
   SweepRequest req;
   if (o.selection.chooses_configs()) {
     o.selection.fill(req);
@@ -61,18 +69,99 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
     fmt::print("No filters given: running the built-in sweep (GEMM variants at m=n=k=512, threads {}).\n",
                join(threads, ","));
   }
-  Plan plan = expand(req);
+  return req;
+}
+
+// The objective's column among the rows' columns (a real one), as a function of a record.
+std::function<std::optional<double>(const Record&)> objective_of(const Objective& obj, const Columns& columns) {
+  std::vector<std::string> reals;
+  for (const Column& c : columns_of(columns)) {
+    if (c.type != ColumnType::real) continue;
+    if (c.name == obj.metric)
+      return [c, max = obj.maximize](const Record& r) -> std::optional<double> {
+        if (r.status != Status::measured) return std::nullopt;
+        const Value v = c.get(r);
+        if (!std::holds_alternative<double>(v)) return std::nullopt;
+        return max ? -std::get<double>(v) : std::get<double>(v);
+      };
+    reals.push_back(c.name);
+  }
+  throw std::invalid_argument(fmt::format("--objective {}: not a real-valued column of this sweep's rows ({})",
+                                          obj.text(), join(reals, ", ")));
+}
+
+// --replay FILE: measurements served from a recorded file, by key.
+std::function<Record(const PlannedConfig&)> replay_from(const std::string& path) {
+  auto rows = std::make_shared<std::map<std::string, Record>>();
+  for (Record& r : read_results(path).records) rows->emplace(r.config.key(), std::move(r));
+  return [rows, path](const PlannedConfig& pc) {
+    if (auto it = rows->find(pc.config.key()); it != rows->end()) return it->second;
+    Record r;
+    r.config = pc.config;
+    r.status = Status::error;
+    r.reason = fmt::format("not in the replayed file {}", path);
+    return r;
+  };
+}
+
+int sweep(const SweepOptions& o, const Invocation& inv) {
+  set_cache_override(o.selection.caches);
+  SweepRequest req = request_of(o);
   MeasureOptions mo;
   mo.timing = o.timing.values;
   o.inputs.fill(mo);
   mo.caches = o.selection.caches;
   mo.counters = o.counters.values;
+  req.cold_bytes = mo.cold_bytes;
+
+  RunOptions run;
+  run.strategy = parse_strategy(o.strategy);
+  run.seed = o.search_seed;
+  const Objective objective = parse_objective(o.objective);
+  if (o.timeout < 0) throw std::invalid_argument(fmt::format("--timeout {}: must be ≥ 0 seconds", o.timeout));
+  if (o.timeout > 0 && !o.isolate)
+    throw std::invalid_argument("--timeout needs --isolate: only a config in a child process can be stopped");
+  if (o.resume && o.overwrite) throw std::invalid_argument("--resume and --overwrite: choose one");
+
+  const Plan plan = expand(req);
   const Measurer m(mo);
   Columns columns = plan.columns;
   columns.metrics = m.counters().columns();
-  const std::string out = o.output.empty() ? default_output() : o.output;
-  claim(out, o.overwrite, "-o");
-  if (!o.jsonl.empty()) claim(o.jsonl, o.overwrite, "--jsonl");
+  if (!o.replay.empty()) {
+    const ResultsFile f = read_results(o.replay);
+    columns.metrics = f.columns.metrics;
+    run.measure = replay_from(o.replay);
+  } else if (o.isolate) {
+    run.measure = [&m, timeout = o.timeout](const PlannedConfig& pc) {
+      return measure_isolated(pc.config, *pc.variant, m.options(), /*time=*/true, timeout);
+    };
+    run.calibrate = [&m](const Axes& a) { return m.calibrate(a); };
+  } else {
+    run.measure = [&m](const PlannedConfig& pc) { return m.measure(pc.config, *pc.variant); };
+    run.calibrate = [&m](const Axes& a) { return m.calibrate(a); };
+  }
+  run.objective = objective_of(objective, columns);
+  const SweepSettings settings{mo, run.strategy, objective, o.search_seed};
+  const std::string hash = sweep_hash(plan, settings);
+
+  if (o.dry_run) {
+    DurationModel dm{mo.timing, 0.1, 0};
+    if (o.isolate) dm.extra_s += 0.05;
+    if (m.counters().source().rfind("sim", 0) == 0) dm.extra_s += 3;
+    print_dry_run(stdout, plan, run, dm);
+    return 0;
+  }
+
+  // The outputs are claimed (and locked) before anything runs.
+  std::optional<OutputFile> out_file;
+  if (o.output.empty())
+    out_file.emplace(OutputFile::unique(default_output_base(), ".csv"));
+  else
+    out_file.emplace(claim_output(o, o.output, "-o"));
+  const std::string out = out_file->path();
+  std::optional<OutputFile> lines_file;
+  if (!o.jsonl.empty()) lines_file.emplace(claim_output(o, o.jsonl, "--jsonl"));
+
   for (const auto& n : plan.notes) fmt::print(stderr, "note: {}\n", n);
   if (!m.counters_why().empty()) fmt::print("{}\n", m.counters_why());
 
@@ -80,18 +169,58 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
   extras.counters_backend = m.counters().source();
   extras.command_line = inv.command_line;
   extras.cold_bytes = cold_bytes_or_default(mo.cold_bytes);
+  std::vector<std::string> keys;
+  for (const auto& pc : plan.configs) keys.push_back(pc.config.key());
+  extras.sweep = {{"hash", hash},
+                  {"configs", plan.configs.size()},
+                  {"strategy", run.strategy.text()},
+                  {"objective", objective.text()},
+                  {"search_seed", o.search_seed},
+                  {"shard", nullptr},
+                  {"keys", keys},
+                  {"slurm", slurm_ids()},
+                  {"replay", o.replay.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(o.replay)},
+                  {"isolate", o.isolate}};
+  nlohmann::ordered_json context = context_object(extras);
+  const bool append = out_file->existed();
+  if (append) {
+    Resumed r = resume_from(out, columns, context, {o.force, o.retry_errors});
+    for (const auto& n : r.notes) fmt::print(stderr, "note: {}\n", n);
+    run.recorded = std::move(r.recorded);
+    context = std::move(r.context);
+    fmt::print("resuming {}: {} rows recorded\n", out, run.recorded.size());
+  }
   std::vector<std::string> contexts{context_path(out)};
   if (!o.jsonl.empty() && context_path(o.jsonl) != contexts[0]) contexts.push_back(context_path(o.jsonl));
-  for (const auto& c : contexts) write_context(c, extras);
-  auto csv = csv_sink(out, columns);
-  auto console = console_sink(stdout);
-  std::unique_ptr<Sink> lines = o.jsonl.empty() ? nullptr : jsonl_sink(o.jsonl, columns);
+  for (const auto& c : contexts) write_json_file(c, context);
+
+  auto csv = csv_sink(out, columns, append);
+  const std::size_t total = rows_to_write(plan, run);
+  const std::size_t done = run.recorded.size();
+  auto console = progress_sink(console_sink(stdout), stderr, total, total - std::min(total, done), done);
+  std::unique_ptr<Sink> lines = o.jsonl.empty() ? nullptr : jsonl_sink(o.jsonl, columns, lines_file->existed());
   std::vector<Sink*> sinks{csv.get(), console.get()};
   if (lines) sinks.push_back(lines.get());
-  const RunSummary s = run_plan(plan, m, sinks, /*time=*/true);
+
+  RunSummary s;
+  {
+    const StopSignals signals;
+    s = run_plan(plan, sinks, run);
+  }
   print_best(stdout, s.records);
-  fmt::print("\n{}\n", s.counts());
+  fmt::print("\n{}{}\n", s.counts(), s.recorded ? fmt::format(" ({} recorded before)", s.recorded) : "");
+  context["sweep"]["summary"] = {{"rows", s.total},         {"measured", s.measured}, {"rejected", s.rejected},
+                                 {"pruned", s.pruned},      {"unsupported", s.unsupported},
+                                 {"failed", s.failed},      {"errors", s.errors},
+                                 {"stopped_by", s.stopped_by ? nlohmann::ordered_json(signal_name(s.stopped_by))
+                                                             : nlohmann::ordered_json()}};
+  for (const auto& c : contexts) write_json_file(c, context);
   fmt::print("wrote {} and {}\n", out, join(contexts, " and "));
+  if (s.stopped_by) {
+    fmt::print(stderr, "stopped by {} after {} of {} rows; the same command with --resume continues it\n",
+               signal_name(s.stopped_by), s.total, total);
+    return 128 + s.stopped_by;
+  }
   return s.failed || s.errors ? kExitWrong : 0;
 }
 
@@ -108,6 +237,22 @@ Command sweep_command() {
             app.add_option("-o,--output", o->output, "CSV file (default results/runs/sweep-DATE-TIME.csv)");
             app.add_flag("--overwrite", o->overwrite, "replace existing output files");
             app.add_option("--jsonl", o->jsonl, "also write the rows as JSON lines to this file");
+            app.add_flag("--resume", o->resume,
+                         "continue the sweep into its output, skipping the configs it holds (a missing file starts it)");
+            app.add_flag("--force", o->force, "resume even when the file is another sweep, commit, build or CPU");
+            app.add_flag("--retry-errors", o->retry_errors, "with --resume: run the configs of `error` rows again");
+            app.add_flag("--dry-run", o->dry_run,
+                         "print the configs to run, the rejected ones grouped by reason and an estimate of the duration");
+            app.add_option("--strategy", o->strategy, "grid | random:N | search:N (N trials per kernel and shape)")
+                ->capture_default_str();
+            app.add_option("--objective", o->objective, "what random and search minimize: time_ns, max:gflops, ...")
+                ->capture_default_str();
+            app.add_option("--search-seed", o->search_seed, "seed of the random and search draws")
+                ->capture_default_str();
+            app.add_option("--replay", o->replay, "serve the measurements from this results file (strategies offline)");
+            app.add_flag("--isolate", o->isolate,
+                         "measure each config in a child process: a crash or --timeout becomes an error row");
+            app.add_option("--timeout", o->timeout, "with --isolate: seconds a config may take (0: no limit)");
             return [o](const Invocation& inv) { return sweep(*o, inv); };
           }};
 }

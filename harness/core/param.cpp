@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -69,9 +70,18 @@ std::string Param::validate(std::string_view value) const {
 }
 
 std::vector<std::string> expand_values(const Param& p, std::string_view list) {
+  // No sweep tries this many values of one param: a list that long is a slip (a missing step, a
+  // bound too far), refused before it takes seconds to enumerate. Every value counts, repeated or not.
+  constexpr std::size_t kMaxValues = 10000;
   std::vector<std::string> out;
+  std::set<std::string> seen;  // no linear search per value
+  std::size_t given = 0;
   auto add = [&](std::string v) {
-    if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
+    if (++given > kMaxValues)
+      throw std::invalid_argument(
+          fmt::format("--set {}={}: more than {} values (narrow the range or give a step: lo..hi:step, lo..hi*factor)",
+                      p.name, list, kMaxValues));
+    if (seen.insert(v).second) out.push_back(std::move(v));
   };
   for (const std::string& part : split(list, ',')) {
     const std::string_view item = part;
@@ -104,7 +114,13 @@ std::vector<std::string> expand_values(const Param& p, std::string_view list) {
           "--set {}={}: malformed range (forms: lo..hi, lo..hi:step, lo..hi*factor with lo ≤ hi)", p.name, item));
     if (op == '*' && *lo <= 0)
       throw std::invalid_argument(fmt::format("--set {}={}: a geometric range needs lo ≥ 1", p.name, item));
-    for (std::int64_t v = *lo; v <= *hi; v = op == '*' ? v * step : v + step) add(std::to_string(v));
+    // A value outside the param's bounds fails validation below: the range stops there, so that
+    // 0..9223372036854775807 is refused at once instead of enumerated (or overflowing).
+    for (std::int64_t v = *lo; v <= *hi;) {
+      add(std::to_string(v));
+      if (v < p.lo || v > p.hi) break;
+      if (op == '*' ? __builtin_mul_overflow(v, step, &v) : __builtin_add_overflow(v, step, &v)) break;
+    }
   }
   for (const auto& v : out)
     if (auto why = p.validate(v); !why.empty()) throw std::invalid_argument(why);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -60,7 +61,7 @@ Json env_or_null(const char* name) {
 
 }  // namespace
 
-std::string context_json(const ContextExtras& x) {
+nlohmann::ordered_json context_object(const ContextExtras& x) {
   Json j;
   j["schema_version"] = kSchemaVersion;
   char host[256] = {};
@@ -121,13 +122,30 @@ std::string context_json(const ContextExtras& x) {
   const std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   j["date"] = date;
+  if (!x.sweep.is_null()) j["sweep"] = x.sweep;
+  return j;
+}
+
+std::string context_json(const ContextExtras& x) { return dump_json(context_object(x)); }
+
+std::string dump_json(const nlohmann::ordered_json& j) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+void write_json_file(const std::string& path, const nlohmann::ordered_json& j) {
+  // Written beside and renamed over: a reader never sees half a context.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
+    out << dump_json(j);
+    if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
+  }
+  std::filesystem::rename(tmp, path);
+}
+
 void write_context(const std::string& path, const ContextExtras& extras) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-  out << context_json(extras);
+  write_json_file(path, context_object(extras));
 }
 
 }  // namespace cromwell

@@ -77,7 +77,11 @@ ResultsFile read_csv(const std::string& path, int version) {
   if (!in) throw std::invalid_argument(fmt::format("{}: cannot be read", path));
   std::stringstream buf;
   buf << in.rdbuf();
-  const auto records = parse_csv(buf.str(), path);
+  return parse_results_csv(buf.str(), path, version);
+}
+
+ResultsFile parse_results_csv(std::string_view text, const std::string& path, int version) {
+  const auto records = parse_csv(text, path);
   if (records.empty()) throw std::invalid_argument(fmt::format("{}: empty file: no header", path));
   ResultsFile f;
   f.path = path;

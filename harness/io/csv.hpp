@@ -21,5 +21,7 @@ std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& path)
 
 // Reads a results CSV written with schema version `version`.
 ResultsFile read_csv(const std::string& path, int version);
+// The same from text; `path` names it in messages (read_csv reads the file and calls this).
+ResultsFile parse_results_csv(std::string_view text, const std::string& path, int version);
 
 }  // namespace cromwell

@@ -165,4 +165,16 @@ ResultsFile read_results(const std::string& path) {
   return f;
 }
 
+std::string cut_incomplete_last_line(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.empty() || text.back() == '\n') return "";
+  const std::size_t keep = text.rfind('\n') + 1;  // 0 when no line is whole
+  std::filesystem::resize_file(path, keep);
+  std::string cut = text.substr(keep, 60);
+  std::replace_if(cut.begin(), cut.end(), [](char c) { return c < ' '; }, ' ');
+  return fmt::format("{}: removed an incomplete last line ({} bytes, \"{}{}\"), left by an interrupted write", path,
+                     text.size() - keep, cut, text.size() - keep > 60 ? "…" : "");
+}
+
 }  // namespace cromwell

@@ -27,6 +27,11 @@ struct ResultsFile {
 std::string context_path(const std::string& results_path);  // x.csv -> x.json, x.jsonl -> x.json
 ResultsFile read_results(const std::string& path);
 
+// For a resumed sweep, the one tolerance: a last line without its newline (a kill in the middle of
+// a write) is cut from the file, and the returned text says so ("" when the file was whole). Every
+// other reader stays strict.
+std::string cut_incomplete_last_line(const std::string& path);
+
 // Rows as the schema writes and reads them. The cells of one row as CSV text, in column order:
 std::vector<std::string> row_cells(const Record& r, const std::vector<Column>& columns);
 // A record from the cells of one row; `where` ("x.csv:12") prefixes error messages.

@@ -134,4 +134,28 @@ const CacheSizes& machine_caches() {
   return g_override ? *g_override : detected;
 }
 
+MemoryAvailable memory_available() {
+  MemoryAvailable m{0, "MemAvailable in /proc/meminfo"};
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string name; meminfo >> name;) {
+    std::int64_t kib = 0;
+    meminfo >> kib;
+    if (name == "MemAvailable:") m.bytes = kib * 1024;
+    meminfo.ignore(1 << 10, '\n');
+  }
+  // cgroup v2: the limit of this process's group ("max" when none).
+  std::ifstream group("/proc/self/cgroup");
+  std::string line, path;
+  while (std::getline(group, line))
+    if (line.rfind("0::", 0) == 0) path = line.substr(3);
+  std::ifstream max("/sys/fs/cgroup" + path + "/memory.max"), current("/sys/fs/cgroup" + path + "/memory.current");
+  std::string limit;
+  std::int64_t used = 0;
+  if (max >> limit && limit != "max" && current >> used) {
+    const std::int64_t left = std::stoll(limit) - used;
+    if (left < m.bytes) m = {left, "the memory.max of cgroup " + path + " less its memory.current"};
+  }
+  return m;
+}
+
 }  // namespace cromwell

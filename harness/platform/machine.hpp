@@ -20,4 +20,12 @@ const CacheSizes& machine_caches();                // the sizes in force for thi
 
 std::int64_t parse_bytes(const std::string& text);  // "32K", "512KiB", "32M", "1048576"
 
+// Memory this process may still allocate: MemAvailable of /proc/meminfo, or the cgroup's limit
+// less its usage when that is lower; `source` names which.
+struct MemoryAvailable {
+  std::int64_t bytes = 0;
+  std::string source;
+};
+MemoryAvailable memory_available();
+
 }  // namespace cromwell

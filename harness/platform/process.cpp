@@ -1,11 +1,13 @@
 #include "harness/platform/process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <stdexcept>
@@ -25,6 +27,7 @@ std::string self_exe() {
 }
 
 std::string ProcessResult::describe() const {
+  if (timed_out) return fmt::format("timed out after {} s (killed)", timeout_s);
   if (signal) return fmt::format("died with signal {} ({})", signal, strsignal(signal));
   return fmt::format("exited with status {}", exit_code);
 }
@@ -52,6 +55,9 @@ ProcessResult run_process(const std::vector<std::string>& argv_in, const Process
   int fds[2] = {-1, -1};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
+  // The timeout waits on the pipe of the captured output.
+  if (opt.timeout_s > 0 && !opt.output_file.empty())
+    throw std::invalid_argument("run_process: a timeout needs the output captured, not sent to a file");
   if (opt.output_file.empty()) {
     if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
     posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
@@ -68,11 +74,26 @@ ProcessResult run_process(const std::vector<std::string>& argv_in, const Process
     throw std::runtime_error(fmt::format("posix_spawn({}): {}", args[0], std::strerror(rc)));
   }
   ProcessResult r;
+  r.timeout_s = opt.timeout_s;
   if (fds[0] >= 0) {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + std::chrono::duration<double>(opt.timeout_s);
     char buf[4096];
-    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    for (;;) {
+      if (opt.timeout_s > 0) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        pollfd p{fds[0], POLLIN, 0};
+        const int ready = left > 0 ? poll(&p, 1, int(std::min<long long>(left, 1 << 30))) : 0;
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0) {  // the deadline passed with the pipe still open
+          kill(pid, SIGKILL);
+          r.timed_out = true;
+          break;
+        }
+      }
+      const ssize_t n = read(fds[0], buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
+      if (n <= 0) break;
       r.out.append(buf, static_cast<std::size_t>(n));
     }
     close(fds[0]);

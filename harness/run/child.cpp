@@ -30,19 +30,44 @@ ChildCommand child_command(const MeasureOptions& opt) {
   return [opt](const ChildTask& task) { return child_argv(task, opt); };
 }
 
-Record measure_in_child(const Config& c, const std::string& env_assignment, const MeasureOptions& opt, bool time) {
+namespace {
+
+// Runs the measure task in a child; throws std::runtime_error naming what went wrong.
+Record child_measure(const Config& c, const std::vector<std::string>& env, const MeasureOptions& opt, bool time,
+                     double timeout_s, const std::string& what) {
   ChildTask task;
   task.kind = ChildTask::Kind::measure;
   task.target = c.key();
   task.time = time;
-  const ProcessResult p = run_process(child_argv(task, opt), {.env = {env_assignment}});
+  const ProcessResult p = run_process(child_argv(task, opt), {.env = env, .timeout_s = timeout_s});
   const std::string line = p.out.substr(0, p.out.find('\n'));
   if (!p.ok() || line.empty())
-    throw std::runtime_error(
-        fmt::format("child process ({}) {}{}", env_assignment, p.describe(), line.empty() ? " and no result" : ""));
+    throw std::runtime_error(fmt::format("{} {}{}", what, p.describe(), line.empty() ? " and no result" : ""));
   Record r = record_from_json_line(line, kSchemaVersion, "the child's answer");
   if (!(r.config == c)) throw std::runtime_error(fmt::format("the child measured {}, not {}", r.config.key(), c.key()));
   return r;
+}
+
+}  // namespace
+
+Record measure_in_child(const Config& c, const std::string& env_assignment, const MeasureOptions& opt, bool time) {
+  return child_measure(c, {env_assignment}, opt, time, 0, fmt::format("child process ({})", env_assignment));
+}
+
+Record measure_isolated(const Config& c, const VariantEntry& v, const MeasureOptions& opt, bool time,
+                        double timeout_s) {
+  std::vector<std::string> env;
+  if (v.child_env)
+    if (auto e = v.child_env(c.params)) env.push_back(*e);
+  try {
+    return child_measure(c, env, opt, time, timeout_s, "isolated child process");
+  } catch (const std::exception& e) {
+    Record r;
+    r.config = c;
+    r.status = Status::error;
+    r.reason = e.what();
+    return r;
+  }
 }
 
 namespace {

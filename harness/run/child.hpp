@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/core/record.hpp"
+#include "harness/core/registry.hpp"
 #include "harness/core/request.hpp"
 
 namespace cromwell {
@@ -25,6 +26,12 @@ ChildCommand child_command(const MeasureOptions& opt);
 // Measures `c` in a child process with `env_assignment` ("OPENBLAS_CORETYPE=Haswell") added to its
 // environment and returns its record. Throws std::runtime_error when the child fails to answer.
 Record measure_in_child(const Config& c, const std::string& env_assignment, const MeasureOptions& opt, bool time);
+
+// `--isolate`: checks and measures `c` in a child process of its own, so that a crash (SIGSEGV,
+// SIGILL, abort) or a run past `timeout_s` (> 0) becomes an `error` record naming the signal or the
+// timeout. Never throws for a problem of the config.
+Record measure_isolated(const Config& c, const VariantEntry& v, const MeasureOptions& opt, bool time,
+                        double timeout_s);
 
 // The child's side: carries out the request, writes its answer to `out`; returns the exit code.
 int serve_child(const ChildRequest& request, std::FILE* out);

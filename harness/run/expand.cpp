@@ -1,6 +1,7 @@
 #include "harness/run/expand.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -10,9 +11,27 @@
 #include "harness/platform/machine.hpp"
 #include "harness/platform/text.hpp"
 #include "harness/platform/topology.hpp"
+#include "harness/run/prepare.hpp"
 
 namespace cromwell {
 namespace {
+
+std::string gib(double bytes) { return fmt::format("{:.2f} GiB", bytes / double(1 << 30)); }
+
+// The memory a config needs, from its kernel's compulsory bytes (each input and output once, about
+// its workspace): the workspace, the cold copies, and the double-precision reference (at most twice
+// the workspace). Empty when it fits in 90 % of what is available, else the reason.
+std::string too_big(const KernelEntry& k, const Dims& shape, const std::string& cache, std::size_t cold_bytes,
+                    const MemoryAvailable& m) {
+  const double one = std::max(64.0, k.model(shape).bytes);
+  const double copies = cache == "cold" ? std::clamp(std::ceil(double(cold_bytes) / one), 2.0, 65536.0) : 1.0;
+  const double need = one * (copies + 2);
+  if (m.bytes <= 0 || need <= 0.9 * double(m.bytes)) return "";
+  return fmt::format(
+      "needs about {} of memory ({} of workspace × {} {}, and the reference), more than 90 % of the {} available "
+      "({})",
+      gib(need), gib(one), copies, copies > 1 ? "cold copies" : "copy", gib(double(m.bytes)), m.source);
+}
 
 template <class T>
 void add_unique(std::vector<T>& v, const T& x) {
@@ -37,7 +56,7 @@ std::vector<Dims> shapes_for(const KernelEntry& k, const std::vector<Dims>& give
 
 }  // namespace
 
-Plan expand(const SweepRequest& req) {
+void check_request(const SweepRequest& req) {
   const Registry& reg = Registry::get();
   for (const auto& f : req.filters) {
     if (reg.select({f}).empty()) {
@@ -124,8 +143,18 @@ Plan expand(const SweepRequest& req) {
           known.empty() ? "none" : known));
     }
   }
+}
+
+Plan expand(const SweepRequest& req) {
+  check_request(req);
+  const Registry& reg = Registry::get();
+  const auto selected = reg.select(req.filters);
+  std::vector<Dims> given;
+  for (const auto& s : req.shapes) given.push_back(parse_dims(s));
 
   Plan plan;
+  const MemoryAvailable memory = memory_available();
+  const std::size_t cold_bytes = cold_bytes_or_default(req.cold_bytes);
   const Topology& topo = machine_topology();
   const int cpus = static_cast<int>(topo.pus.size());
   for (const auto* v : selected) {
@@ -151,6 +180,9 @@ Plan expand(const SweepRequest& req) {
                 pc.config = Config{v->kernel, v->name, shape, point, Axes{threads, pin, cache, align}};
                 if (auto why = v->space.violation(point, shape, machine_caches(), Constraint::Kind::validity);
                     !why.empty()) {
+                  pc.status = Status::rejected;
+                  pc.reason = why;
+                } else if (auto why = too_big(k, shape, cache, cold_bytes, memory); !why.empty()) {
                   pc.status = Status::rejected;
                   pc.reason = why;
                 } else if (pin != "none" && [&] {
@@ -186,6 +218,13 @@ std::vector<Axes> calibrations_of(const std::vector<PlannedConfig>& configs) {
   for (const auto& pc : configs)
     if (pc.status == Status::measured) add_unique(out, Axes{pc.config.axes.threads, pc.config.axes.pin, "hot", 0});
   return out;
+}
+
+std::vector<std::string> split_pins(const std::string& text) {
+  const auto items = split(text, ',');
+  bool all_policies = true;
+  for (const auto& i : items) all_policies = all_policies && is_pin_policy(i);
+  return all_policies ? items : std::vector<std::string>{text};
 }
 
 SweepRequest default_sweep() {

@@ -24,6 +24,7 @@ struct SweepRequest {
   std::vector<std::string> caches{"hot"};
   std::vector<std::int64_t> aligns{0};
   bool no_prune = false;
+  std::size_t cold_bytes = 0;  // the cold-cache copies (0: the default), for the memory estimate
 };
 
 struct PlannedConfig {
@@ -46,8 +47,17 @@ struct Plan {
 std::vector<Axes> calibrations_of(const std::vector<PlannedConfig>& configs);
 
 // Throws std::invalid_argument naming the problem (unknown kernel/variant/param, bad value,
-// malformed shape, threads < 1, unknown pin or cache mode).
+// malformed shape, threads < 1, unknown pin or cache mode). A config whose workspaces (its cold
+// copies included) and reference would not fit in the memory available is rejected with the
+// numbers, before anything runs.
 Plan expand(const SweepRequest& req);
+
+// The checks expand() makes before it enumerates anything, alone: a sweep spec validates each of
+// its parts with them (a request of just that part) without paying for the product.
+void check_request(const SweepRequest& req);
+
+// One --pin value as a list of pins: "compact,scatter" is two policies, "0,2" one cpu list.
+std::vector<std::string> split_pins(const std::string& text);
 
 // The built-in sweep run by `cromwell sweep` without filters or spec.
 SweepRequest default_sweep();

@@ -93,6 +93,9 @@ std::vector<Record> adversarial_records() {
   return out;
 }
 
+std::unique_ptr<Sink> csv_file(const std::string& p, const Columns& c) { return csv_sink(p, c); }
+std::unique_ptr<Sink> jsonl_file(const std::string& p, const Columns& c) { return jsonl_sink(p, c); }
+
 template <class MakeSink>
 void write_all(const std::string& path, const Columns& cols, const std::vector<Record>& records, MakeSink make) {
   auto sink = make(path, cols);
@@ -121,13 +124,13 @@ TEST_CASE("CSV: write, read, write gives identical bytes") {
   const TempDir dir;
   const auto records = adversarial_records();
   const std::string a = dir / "a.csv", b = dir / "b.csv";
-  write_all(a, kColumns, records, csv_sink);
+  write_all(a, kColumns, records, csv_file);
   write_version(a, kSchemaVersion);
   const ResultsFile f = read_results(a);
   CHECK(f.schema_version == kSchemaVersion);
   CHECK(f.columns == kColumns);
   REQUIRE(f.records.size() == records.size());
-  write_all(b, f.columns, f.records, csv_sink);
+  write_all(b, f.columns, f.records, csv_file);
   CHECK(slurp(a) == slurp(b));
 
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -152,16 +155,16 @@ TEST_CASE("JSON lines: write, read, write gives identical bytes and the same val
   const TempDir dir;
   const auto records = adversarial_records();
   const std::string csv = dir / "x.csv", a = dir / "a.jsonl", b = dir / "b.jsonl";
-  write_all(a, kColumns, records, jsonl_sink);
-  write_all(csv, kColumns, records, csv_sink);
+  write_all(a, kColumns, records, jsonl_file);
+  write_all(csv, kColumns, records, csv_file);
   write_version(a, kSchemaVersion);
   const ResultsFile f = read_results(a);
   REQUIRE(f.records.size() == records.size());
-  write_all(b, f.columns, f.records, jsonl_sink);
+  write_all(b, f.columns, f.records, jsonl_file);
   CHECK(slurp(a) == slurp(b));
   // Read from JSON, written as CSV: the CSV written directly.
   const std::string csv2 = dir / "y.csv";
-  write_all(csv2, f.columns, f.records, csv_sink);
+  write_all(csv2, f.columns, f.records, csv_file);
   CHECK(slurp(csv2) == slurp(csv));
   // Python's json reads it: samples are an array, missing values null, booleans booleans.
   const std::string py = dir / "check.py";
@@ -207,7 +210,7 @@ TEST_CASE("CSV rows read back identically with Python's csv module and pandas") 
 TEST_CASE("derived columns are carried as read, never recomputed") {
   const TempDir dir;
   const std::string a = dir / "a.csv", b = dir / "b.csv";
-  write_all(a, kColumns, adversarial_records(), csv_sink);
+  write_all(a, kColumns, adversarial_records(), csv_file);
   write_version(a, kSchemaVersion);
   // Change one row's gflops by hand: it no longer agrees with its time, and must stay so.
   std::string text = slurp(a);
@@ -224,14 +227,14 @@ TEST_CASE("derived columns are carried as read, never recomputed") {
   spit(a, text);
   const ResultsFile f = read_results(a);
   CHECK(*f.records[2].gflops == 99.99);
-  write_all(b, f.columns, f.records, csv_sink);
+  write_all(b, f.columns, f.records, csv_file);
   CHECK(slurp(b) == text);
 }
 
 TEST_CASE("readers refuse what they cannot read, naming the file, the line and the column") {
   const TempDir dir;
   const std::string good = dir / "good.csv";
-  write_all(good, kColumns, adversarial_records(), csv_sink);
+  write_all(good, kColumns, adversarial_records(), csv_file);
   const std::string text = slurp(good);
   const auto second_row = text.find('\n', text.find('\n') + 1) + 1;
 
@@ -249,7 +252,7 @@ TEST_CASE("readers refuse what they cannot read, naming the file, the line and t
   }
   SECTION("a truncated JSON line") {
     const std::string p = dir / "t.jsonl";
-    write_all(p, kColumns, adversarial_records(), jsonl_sink);
+    write_all(p, kColumns, adversarial_records(), jsonl_file);
     const std::string lines = slurp(p);
     spit(p, lines.substr(0, lines.find('\n') + 30));
     CHECK_THROWS_WITH(read_results(p), Catch::Contains("t.jsonl:2: truncated or malformed row"));
@@ -322,7 +325,7 @@ TEST_CASE("a file written before schema versions (version 0) reads back without 
   CHECK(f.records[1].samples_ns.empty());
   // Written again with the columns it had, it is the same file plus the shard, samples and spin columns.
   const TempDir dir;
-  write_all(dir / "again.csv", f.columns, f.records, csv_sink);
+  write_all(dir / "again.csv", f.columns, f.records, csv_file);
   std::string expected = slurp(v0);
   std::string again = slurp(dir / "again.csv");
   std::string::size_type at;
@@ -354,7 +357,7 @@ TEST_CASE("rows of an older version are read in today's meaning of their counter
       {},
       {"l3_misses", "l3_miss_rate", "dram_fills", "ipc", "task_clock_ns", "context_switches", "cpu_migrations"}};
   const std::string p = dir / "v1.csv";
-  write_all(p, cols, {zen, sw}, csv_sink);
+  write_all(p, cols, {zen, sw}, csv_file);
   write_version(p, 1);
   const ResultsFile f = read_results(p);
   REQUIRE(f.records.size() == 2);

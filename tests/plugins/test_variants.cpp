@@ -1,0 +1,72 @@
+// Variants for tests only, in a plugin library that cromwell loads when CROMWELL_PLUGINS names it:
+// never in the installed library, `cromwell list` or a normal run's conformance walk.
+//   gemm.test_crash   fault = none | segv | abort | ill | hang: a correct GEMM, or a crash of that
+//                     kind on the first call (what --isolate and --timeout turn into error rows)
+//   gemm.test_extra   work_pct = 0..1000: a correct GEMM followed by work_pct % of it again (a
+//                     regression of a known size, for the gate)
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+#include "harness/core/registry.hpp"
+#include "kernels/gemm.hpp"
+
+namespace cromwell {
+namespace {
+
+void gemm_rows(const GemmShape& s, const float* a, const float* b, float* c, std::int64_t i0, std::int64_t i1) {
+  for (std::int64_t i = i0; i < i1; ++i)
+    for (std::int64_t j = 0; j < s.n; ++j) {
+      float sum = 0.0f;
+      for (std::int64_t p = 0; p < s.k; ++p) sum += a[i * s.k + p] * b[p * s.n + j];
+      c[i * s.n + j] = sum;
+    }
+}
+
+void fault(const std::string& kind) {
+  if (kind == "segv") {
+    volatile int* nowhere = nullptr;
+    *nowhere = 1;
+  } else if (kind == "abort") {
+    std::abort();
+  } else if (kind == "ill") {
+    std::raise(SIGILL);
+  } else if (kind == "hang") {
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+const bool crash = register_variant<GemmKernel>({
+    .name = "test_crash",
+    .summary = "test only: a plain GEMM, or a crash of the kind `fault` names",
+    .space = {.params = {Param::choice("fault", {"none", "segv", "abort", "ill", "hang"}, {"none"}, "none",
+                                       "none, or the crash on the first call")},
+              .constraints = {}},
+    .prepare = [](const GemmShape& s, const ParamValues& p, Pool&) -> Runnable<GemmKernel> {
+      return [s, kind = p.str("fault")](GemmWorkspace& ws) {
+        fault(kind);
+        gemm_rows(s, ws.a.data(), ws.b.data(), ws.c.data(), 0, s.m);
+      };
+    },
+});
+
+const bool extra = register_variant<GemmKernel>({
+    .name = "test_extra",
+    .summary = "test only: a plain GEMM and `work_pct` % of it again",
+    .space = {.params = {Param::integer("work_pct", 0, 1000, {0}, 0, "%", "extra work, in % of one GEMM")},
+              .constraints = {}},
+    .prepare = [](const GemmShape& s, const ParamValues& p, Pool&) -> Runnable<GemmKernel> {
+      return [s, pct = p.integer("work_pct")](GemmWorkspace& ws) {
+        gemm_rows(s, ws.a.data(), ws.b.data(), ws.c.data(), 0, s.m);
+        // The extra rows are computed again into the same place: the result stays correct.
+        for (std::int64_t done = 0, rows = s.m * pct / 100; done < rows;) {
+          const std::int64_t n = std::min(rows - done, s.m);
+          gemm_rows(s, ws.a.data(), ws.b.data(), ws.c.data(), 0, n);
+          done += n;
+        }
+      };
+    },
+});
+
+}  // namespace
+}  // namespace cromwell
