@@ -37,6 +37,7 @@ Command sweep_command();
 Command run_command();
 Command compare_command();
 Command counters_command();
+Command merge_command();
 Command child_command();
 
 }  // namespace cromwell::cli

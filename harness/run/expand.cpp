@@ -205,14 +205,19 @@ Plan expand(const SweepRequest& req) {
                     add_unique(plan.notes, fmt::format("threads={} exceeds the {} CPUs this process may use: "
                                                        "threads share CPUs and timings suffer",
                                                        threads, cpus));
-                  Axes a{threads, pin, "hot", 0};
-                  if (std::find(plan.calibrations.begin(), plan.calibrations.end(), a) == plan.calibrations.end())
-                    plan.calibrations.push_back(a);
                 }
                 plan.configs.push_back(std::move(pc));
               }
   }
+  plan.calibrations = calibrations_of(plan.configs);
   return plan;
+}
+
+std::vector<Axes> calibrations_of(const std::vector<PlannedConfig>& configs) {
+  std::vector<Axes> out;
+  for (const auto& pc : configs)
+    if (pc.status == Status::measured) add_unique(out, Axes{pc.config.axes.threads, pc.config.axes.pin, "hot", 0});
+  return out;
 }
 
 std::vector<std::string> split_pins(const std::string& text) {

@@ -41,6 +41,11 @@ struct Plan {
   std::vector<std::string> notes;  // remarks for the user (e.g. oversubscription)
 };
 
+// One calibration per (threads, pin) among the runnable (measured) configs, hot and aligned, in
+// the order of their first config: what expand() puts in Plan::calibrations, and what a plan cut
+// down (run/shard.hpp) recomputes for the configs it keeps.
+std::vector<Axes> calibrations_of(const std::vector<PlannedConfig>& configs);
+
 // Throws std::invalid_argument naming the problem (unknown kernel/variant/param, bad value,
 // malformed shape, threads < 1, unknown pin or cache mode). A config whose workspaces (its cold
 // copies included) and reference would not fit in the memory available is rejected with the
