@@ -24,6 +24,7 @@
 #include "harness/run/prepare.hpp"
 #include "harness/run/resume.hpp"
 #include "harness/run/runner.hpp"
+#include "harness/run/shard.hpp"
 #include "harness/run/spec.hpp"
 
 namespace cromwell::cli {
@@ -35,7 +36,7 @@ struct SweepOptions {
   TimingGroup timing;
   InputOptions inputs;
   CounterGroup counters;
-  std::string output, jsonl, strategy = "grid", objective = "time_ns", replay;
+  std::string output, jsonl, strategy = "grid", objective = "time_ns", replay, shard;
   std::uint64_t search_seed = 1;
   CLI::Option *strategy_opt = nullptr, *objective_opt = nullptr, *seed_opt = nullptr;
   bool overwrite = false, resume = false, force = false, retry_errors = false, dry_run = false, isolate = false;
@@ -165,7 +166,17 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
     throw std::invalid_argument("--timeout needs --isolate: only a config in a child process can be stopped");
   if (o.resume && o.overwrite) throw std::invalid_argument("--resume and --overwrite: choose one");
 
-  const Plan plan = expand(req);
+  // The identity of the sweep is that of the whole plan: every shard of it has the same hash.
+  Plan plan = expand(req);
+  std::optional<Shard> shard;
+  if (!o.shard.empty()) {
+    shard = parse_shard(o.shard);
+    if (run.strategy.kind == Strategy::Kind::search)
+      throw std::invalid_argument(
+          fmt::format("--shard {} with strategy {}: a search chooses each trial from the results of the others, so its "
+                      "trials cannot be split beforehand; use grid or random:N, or one search per job",
+                      o.shard, run.strategy.text()));
+  }
   const Measurer m(mo);
   Columns columns = plan.columns;
   columns.metrics = m.counters().columns();
@@ -185,12 +196,22 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
   run.objective = objective_of(objective, columns);
   const SweepSettings settings{mo, run.strategy, objective, run.seed};
   const std::string hash = sweep_hash(plan, settings);
+  const std::size_t configs = plan.configs.size();
+  const std::string strategy = run.strategy.text();
+  if (run.strategy.kind == Strategy::Kind::random) {
+    draw_random(plan, run.strategy, run.seed);
+    run.strategy = Strategy{};
+  }
+  if (shard) {
+    keep_shard(plan, *shard);
+    run.shard = shard->text();
+  }
 
   if (o.dry_run) {
     DurationModel dm{mo.timing, 0.1, 0};
     if (o.isolate) dm.extra_s += 0.05;
     if (m.counters().source().rfind("sim", 0) == 0) dm.extra_s += 3;
-    print_dry_run(stdout, plan, run, dm);
+    print_dry_run(stdout, plan, run, strategy, dm);
     return 0;
   }
 
@@ -214,11 +235,11 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
   std::vector<std::string> keys;
   for (const auto& pc : plan.configs) keys.push_back(pc.config.key());
   extras.sweep = {{"hash", hash},
-                  {"configs", plan.configs.size()},
-                  {"strategy", run.strategy.text()},
+                  {"configs", configs},
+                  {"strategy", strategy},
                   {"objective", objective.text()},
                   {"search_seed", run.seed},
-                  {"shard", nullptr},
+                  {"shard", shard ? nlohmann::ordered_json(shard->text()) : nlohmann::ordered_json()},
                   {"keys", keys},
                   {"slurm", slurm_ids()},
                   {"replay", o.replay.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(o.replay)},
@@ -301,6 +322,9 @@ Command sweep_command() {
         o->seed_opt = app.add_option("--search-seed", o->search_seed, "seed of the random and search draws")
                           ->capture_default_str();
         app.add_option("--replay", o->replay, "serve the measurements from this results file (strategies offline)");
+        app.add_option("--shard", o->shard,
+                       "K/N: only shard K (0 ≤ K < N) of the sweep, the configs at positions i with i % N == K (one "
+                       "per task of a job array; `cromwell merge` joins them)");
         app.add_flag("--isolate", o->isolate,
                      "measure each config in a child process: a crash or --timeout becomes an error row");
         app.add_option("--timeout", o->timeout, "with --isolate: seconds a config may take (0: no limit)");

@@ -36,7 +36,8 @@ double estimate_seconds(std::size_t configs_to_run, std::size_t calibrations, co
   return double(configs_to_run) * (timed + m.per_config_s + m.extra_s) + double(calibrations) * timed;
 }
 
-void print_dry_run(std::FILE* out, const Plan& plan, const RunOptions& opt, const DurationModel& m) {
+void print_dry_run(std::FILE* out, const Plan& plan, const RunOptions& opt, const std::string& strategy,
+                   const DurationModel& m) {
   std::size_t runnable = 0, recorded = 0;
   struct Group {
     std::size_t count = 0;
@@ -64,9 +65,9 @@ void print_dry_run(std::FILE* out, const Plan& plan, const RunOptions& opt, cons
   const std::size_t to_run = rows - other - calibrations;
   const std::size_t left = to_run > recorded ? to_run - recorded : 0;
   fmt::print(out, "\n{} configs: {} runnable, {} rejected or pruned (not run); strategy {} measures {}",
-             plan.configs.size(), runnable, other, opt.strategy.text(), to_run);
+             plan.configs.size(), runnable, other, strategy, to_run);
   if (recorded) fmt::print(out, ", {} of them already recorded", recorded);
-  fmt::print(out, "; {} calibration rows\n", calibrations);
+  fmt::print(out, "; calibration rows: {}\n", calibrations);
   fmt::print(
       out, "estimate: about {} ({} configs × ({} × {} s timed + about {:.2f} s of checking, warm-up and overhead{}))\n",
       duration(estimate_seconds(left, calibrations, m)), left, m.timing.repetitions, m.timing.min_time, m.per_config_s,

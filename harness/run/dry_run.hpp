@@ -18,6 +18,8 @@ struct DurationModel {
 // overheads.
 double estimate_seconds(std::size_t configs_to_run, std::size_t calibrations, const DurationModel& m);
 
-void print_dry_run(std::FILE* out, const Plan& plan, const RunOptions& opt, const DurationModel& m);
+// `strategy`: as the user gave it (random:N has already chosen its configs).
+void print_dry_run(std::FILE* out, const Plan& plan, const RunOptions& opt, const std::string& strategy,
+                   const DurationModel& m);
 
 }  // namespace cromwell

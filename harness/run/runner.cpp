@@ -80,6 +80,28 @@ Record not_run(const PlannedConfig& pc) {
 
 }  // namespace
 
+void draw_random(Plan& plan, const Strategy& random, std::uint64_t seed) {
+  std::vector<std::size_t> runnable;
+  std::vector<Candidate> candidates;
+  for (std::size_t i = 0; i < plan.configs.size(); ++i)
+    if (plan.configs[i].status == Status::measured) {
+      runnable.push_back(i);
+      candidates.push_back(candidate_of(plan.configs[i].config));
+    }
+  std::vector<bool> keep(plan.configs.size(), true);
+  for (std::size_t i : runnable) keep[i] = false;
+  const std::unique_ptr<Search> draw = make_search(random, candidates, seed);
+  while (const auto c = draw->ask()) {
+    keep[runnable[*c]] = true;
+    draw->tell(*c, 0.0);
+  }
+  std::vector<PlannedConfig> kept;
+  for (std::size_t i = 0; i < plan.configs.size(); ++i)
+    if (keep[i]) kept.push_back(std::move(plan.configs[i]));
+  plan.configs = std::move(kept);
+  plan.calibrations = calibrations_of(plan.configs);
+}
+
 std::size_t rows_to_write(const Plan& plan, const RunOptions& opt) {
   std::size_t runnable = 0, other = 0;
   std::map<std::string, std::size_t> groups;  // search: the budget is per group

@@ -45,6 +45,11 @@ RunSummary run_plan(const Plan& plan, const std::vector<Sink*>& sinks, const Run
 // Every config measured in this process by `m`.
 RunSummary run_plan(const Plan& plan, const Measurer& m, const std::vector<Sink*>& sinks, bool time);
 
+// random:N as a choice made before anything runs: keeps N of the plan's runnable configs (drawn
+// by the strategy's seeded draw) and every config that is not run, in plan order. The plan is then
+// run as a grid: the same configs whatever the shard, the resume or the results.
+void draw_random(Plan& plan, const Strategy& random, std::uint64_t seed);
+
 // The number of rows the plan will write at most (calibrations, configs), for progress.
 std::size_t rows_to_write(const Plan& plan, const RunOptions& opt);
 

@@ -175,7 +175,7 @@ TEST_CASE("without --isolate a crash keeps every earlier row", "[sweep]") {
   CHECK(rows[1].config.params.items[0].second == "none");
 }
 
-TEST_CASE("--retry-errors runs the error rows again and keeps the file as it was", "[sweep]") {
+TEST_CASE("retrying errors runs the error rows again and keeps the file as it was", "[sweep]") {
   const Plugin plugin;
   const TempDir dir;
   const fs::path out = dir / "e.csv";
@@ -236,7 +236,7 @@ TEST_CASE("resume refuses another sweep, commit or CPU unless forced", "[sweep]"
   CHECK(each_once(key_counts(out)));
 }
 
-TEST_CASE("dry-run lists the configs, groups the rejected by reason and estimates the time; writes nothing",
+TEST_CASE("dry-run lists the configs, groups the rejected by reason, estimates the time and writes nothing",
           "[sweep]") {
   const TempDir dir;
   const Result r = cromwell(

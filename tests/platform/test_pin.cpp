@@ -160,7 +160,8 @@ TEST_CASE("pin: a 2-CPU VM") {
     CHECK(pin_cpus(t, p, 2) == V{0, 1});
   }
   CHECK_THROWS_WITH(pin_cpus(t, "cores", 3), "pin=cores: 3 threads requested but this machine has 2 physical cores");
-  CHECK_THROWS_WITH(pin_cpus(t, "compact", 3), Catch::StartsWith("pin=compact: 3 threads requested but this process may run on 2 logical CPUs"));
+  CHECK_THROWS_WITH(pin_cpus(t, "compact", 3),
+                    Catch::StartsWith("pin=compact: 3 threads requested but this process may run on 2 logical CPUs"));
   CHECK(pin_cpus(t, "none", 3).empty());
   CHECK(pin_cpus(t, "1", 1) == V{1});
   CHECK(pin_cpus(t, "1,0", 2) == V{1, 0});  // the list's order, not sorted
