@@ -283,7 +283,7 @@ TEST_CASE("merge: the first 20 missing keys are listed, with a count", "[merge]"
   CHECK_THAT(r.output, Catch::Contains("rerun the sweep with --resume"));
 }
 
-TEST_CASE("merge: a key in two shards is a duplicate; the first row is kept", "[merge]") {
+TEST_CASE("merge: a key in two shards is a duplicate and the first row is kept", "[merge]") {
   const TempDir dir;
   ShardFile zero = shard(0, 2), one = shard(1, 2);
   zero.note = "from shard 0";

@@ -100,7 +100,7 @@ TEST_CASE("a shard of rejected configs only has no calibration", "[shard]") {
   CHECK_THROWS_WITH(keep_shard(p, Shard{2, 2}), Catch::Contains("0 ≤ K < N"));
 }
 
-TEST_CASE("--shard K/N is parsed and bad text refused with the allowed form", "[shard]") {
+TEST_CASE("shard K/N is parsed and bad text refused with the allowed form", "[shard]") {
   CHECK(parse_shard("0/1") == Shard{0, 1});
   CHECK(parse_shard("3/4") == Shard{3, 4});
   CHECK(parse_shard("12/100").text() == "12/100");
