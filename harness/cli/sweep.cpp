@@ -13,6 +13,7 @@
 #include "harness/io/results.hpp"
 #include "harness/platform/machine.hpp"
 #include "harness/platform/text.hpp"
+#include "harness/run/phases.hpp"
 #include "harness/run/prepare.hpp"
 #include "harness/run/runner.hpp"
 
@@ -90,6 +91,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
   if (lines) sinks.push_back(lines.get());
   const RunSummary s = run_plan(plan, m, sinks, /*time=*/true);
   print_best(stdout, s.records);
+  fmt::print("\n{}\n", phases_summary());
   fmt::print("\n{}\n", s.counts());
   fmt::print("wrote {} and {}\n", out, join(contexts, " and "));
   return s.failed || s.errors ? kExitWrong : 0;
