@@ -3,6 +3,9 @@
 // pool's first CPU, allocate the workspace copies and first-touch them on the pool's threads,
 // check one call against the reference, then warm every copy with one call (faults in pages and
 // trains predictors; for a cold cache every copy, so the first timed loop meets no cold pages).
+// Sweeps and checks take the workspaces an earlier config of the same data left (reuse: faulting in
+// fresh pages cost more than the timed loops on VMs); the allocation, the check, its reference and
+// the warm-up are timed into their phases (phases.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <memory>

@@ -25,7 +25,7 @@ struct TimedHooks {
 // which it reports as the first repetition (the runs before it cost up to about min_time per
 // config). With it (the warm-up's time per call; 0 when unknown), the same rule runs here on a
 // pilot loop that starts from that estimate — one run of about a fifth of min_time, or none when
-// the warm-up itself took a tenth of it — and Google Benchmark runs every repetition with that
+// one warm-up call took min_time — and Google Benchmark runs every repetition with that
 // fixed count (as Google Benchmark runs its repetitions after the first). The repetitions keep
 // their meaning — the same count of calls, sized for 1.4 × min_time — and when the median one
 // lasts less than min_time the whole measurement is made again Google Benchmark's way.
