@@ -314,7 +314,10 @@ namespace detail {
 std::string pool_key(const Pool& pool) {
   if (pool.cpus().empty()) return "any";
   std::string s;
-  for (int c : pool.cpus()) s += (s.empty() ? "" : ",") + std::to_string(c);
+  for (int c : pool.cpus()) {
+    if (!s.empty()) s += ',';
+    s += std::to_string(c);
+  }
   return s;
 }
 

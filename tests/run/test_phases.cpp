@@ -12,7 +12,7 @@
 using namespace cromwell;
 using namespace std::chrono_literals;
 
-TEST_CASE("nested phase timers pause the outer one; a muted thread records nothing", "[phases]") {
+TEST_CASE("nested phase timers pause the outer one, and a muted thread records nothing", "[phases]") {
   phases_reset();
   {
     const PhaseTimer outer(Phase::check);
