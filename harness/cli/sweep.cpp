@@ -21,6 +21,7 @@
 #include "harness/run/child.hpp"
 #include "harness/run/dry_run.hpp"
 #include "harness/run/identity.hpp"
+#include "harness/run/phases.hpp"
 #include "harness/run/prepare.hpp"
 #include "harness/run/resume.hpp"
 #include "harness/run/runner.hpp"
@@ -186,6 +187,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
     run.measure = replay_from(o.replay);
   } else if (o.isolate) {
     run.measure = [&m, timeout = o.timeout](const PlannedConfig& pc) {
+      const PhaseTimer child(Phase::child);
       return measure_isolated(pc.config, *pc.variant, m.options(), /*time=*/true, timeout);
     };
     run.calibrate = [&m](const Axes& a) { return m.calibrate(a); };
@@ -272,6 +274,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
     s = run_plan(plan, sinks, run);
   }
   print_best(stdout, s.records);
+  fmt::print("\n{}\n", phases_summary());
   fmt::print("\n{}{}\n", s.counts(), s.recorded ? fmt::format(" ({} recorded before)", s.recorded) : "");
   context["sweep"]["summary"] = {
       {"rows", s.total},
@@ -282,6 +285,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
       {"failed", s.failed},
       {"errors", s.errors},
       {"stopped_by", s.stopped_by ? nlohmann::ordered_json(signal_name(s.stopped_by)) : nlohmann::ordered_json()}};
+  context["sweep"]["phases"] = phases_json();  // of this session (a resumed sweep: of the last one)
   for (const auto& c : contexts) write_json_file(c, context);
   fmt::print("wrote {} and {}\n", out, join(contexts, " and "));
   if (s.stopped_by) {

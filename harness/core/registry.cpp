@@ -1,7 +1,10 @@
 #include "harness/core/registry.hpp"
 
 #include <fnmatch.h>
+#include <unistd.h>
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -112,17 +115,212 @@ void Registry::validate(const Config& c) const {
     throw std::invalid_argument(fmt::format("align={} is not valid: allowed 0..63 bytes", c.axes.align));
 }
 
-std::shared_ptr<const void> cached_reference(const std::string& key,
-                                             const std::function<std::shared_ptr<const void>()>& make) {
-  static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const void>> cache;
-  {
-    std::lock_guard lock(mu);
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
+namespace {
+
+// The reference cache: one slot per key, holding a shared future, so that every thread asking for
+// a key shares the one computation under way (the first asker computes it, outside the lock).
+struct ReferenceCache {
+  struct Slot {
+    std::shared_future<std::shared_ptr<const void>> value;
+    std::size_t bytes = 0;
+    std::uint64_t last_use = 0;
+    bool ready = false;  // only ready slots count in `bytes` and may be evicted
+  };
+  std::mutex mu;
+  std::map<std::string, Slot> slots;
+  std::uint64_t clock = 0;
+  std::size_t bytes = 0, budget = std::size_t{1} << 30;
+  ReferenceCacheStats stats;
+
+  // Drops the least recently used ready slots that hold bytes (never `keep`) until the held bytes
+  // fit the budget.
+  void evict(const std::string* keep) {
+    while (bytes > budget) {
+      auto victim = slots.end();
+      for (auto it = slots.begin(); it != slots.end(); ++it)
+        if (it->second.ready && it->second.bytes > 0 && (!keep || it->first != *keep) &&
+            (victim == slots.end() || it->second.last_use < victim->second.last_use))
+          victim = it;
+      if (victim == slots.end()) return;
+      bytes -= victim->second.bytes;
+      slots.erase(victim);
+      ++stats.evicted;
+    }
   }
-  auto value = make();
-  std::lock_guard lock(mu);
-  return cache.emplace(key, value).first->second;
+};
+
+ReferenceCache& reference_cache() {
+  static ReferenceCache c;
+  return c;
 }
+
+thread_local std::int64_t tl_reference_ns = 0;
+
+}  // namespace
+
+std::shared_ptr<const void> cached_reference(const std::string& key,
+                                             const std::function<std::shared_ptr<const void>()>& make,
+                                             std::size_t bytes) {
+  const auto t0 = std::chrono::steady_clock::now();
+  struct Clock {
+    std::chrono::steady_clock::time_point t0;
+    ~Clock() {
+      tl_reference_ns +=
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    }
+  } clock{t0};
+  ReferenceCache& c = reference_cache();
+  std::promise<std::shared_ptr<const void>> promise;
+  std::shared_future<std::shared_ptr<const void>> value;
+  bool mine = false;
+  {
+    std::lock_guard lock(c.mu);
+    if (auto it = c.slots.find(key); it != c.slots.end()) {
+      it->second.last_use = ++c.clock;
+      value = it->second.value;
+      ++c.stats.shared;
+    } else {
+      value = promise.get_future().share();
+      c.slots.emplace(key, ReferenceCache::Slot{value, 0, ++c.clock, false});
+      ++c.stats.computed;
+      mine = true;
+    }
+  }
+  if (mine) {
+    try {
+      promise.set_value(make());
+    } catch (...) {
+      // The threads waiting get the exception; the next request computes afresh.
+      promise.set_exception(std::current_exception());
+      std::lock_guard lock(c.mu);
+      c.slots.erase(key);
+      throw;
+    }
+    std::lock_guard lock(c.mu);
+    if (auto it = c.slots.find(key); it != c.slots.end()) {
+      it->second.ready = true;
+      it->second.bytes = bytes;
+      c.bytes += bytes;
+      c.evict(&key);
+    }
+  }
+  return value.get();
+}
+
+ReferenceCacheStats reference_cache_stats() {
+  ReferenceCache& c = reference_cache();
+  std::lock_guard lock(c.mu);
+  ReferenceCacheStats s = c.stats;
+  s.bytes = c.bytes;
+  s.budget = c.budget;
+  return s;
+}
+
+std::size_t set_reference_cache_budget(std::size_t bytes) {
+  ReferenceCache& c = reference_cache();
+  std::lock_guard lock(c.mu);
+  const std::size_t old = c.budget;
+  c.budget = bytes;
+  c.evict(nullptr);
+  return old;
+}
+
+std::int64_t reference_ns_this_thread() { return tl_reference_ns; }
+
+namespace {
+
+struct LeftWorkspaces {
+  struct Entry {
+    std::vector<std::shared_ptr<void>> workspaces;
+    std::size_t bytes_each = 0;
+    std::uint64_t last_use = 0;
+  };
+  std::mutex mu;
+  std::map<std::string, Entry> entries;
+  std::uint64_t clock = 0;
+  std::size_t bytes = 0;
+  const std::size_t budget = [] {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    const std::size_t quarter = pages > 0 && page > 0 ? std::size_t(pages) * std::size_t(page) / 4 : 0;
+    return std::min<std::size_t>(quarter ? quarter : std::size_t{1} << 30, std::size_t{4} << 30);
+  }();
+};
+
+LeftWorkspaces& left_workspaces() {
+  static LeftWorkspaces w;
+  return w;
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<void>> take_workspaces(const std::string& key, std::size_t at_most) {
+  LeftWorkspaces& l = left_workspaces();
+  std::vector<std::shared_ptr<void>> out;
+  std::lock_guard lock(l.mu);
+  auto it = l.entries.find(key);
+  if (it == l.entries.end()) return out;
+  auto& ws = it->second.workspaces;
+  while (!ws.empty() && out.size() < at_most) {
+    out.push_back(std::move(ws.back()));
+    ws.pop_back();
+    l.bytes -= it->second.bytes_each;
+  }
+  if (ws.empty()) l.entries.erase(it);
+  return out;
+}
+
+void leave_workspaces(const std::string& key, std::vector<std::shared_ptr<void>> workspaces, std::size_t bytes_each) {
+  LeftWorkspaces& l = left_workspaces();
+  std::vector<std::shared_ptr<void>> freed;  // released after the lock
+  std::lock_guard lock(l.mu);
+  auto& e = l.entries[key];
+  e.bytes_each = bytes_each;
+  e.last_use = ++l.clock;
+  for (auto& w : workspaces) {
+    e.workspaces.push_back(std::move(w));
+    l.bytes += bytes_each;
+  }
+  while (l.bytes > l.budget && !l.entries.empty()) {
+    auto victim = l.entries.begin();
+    for (auto it = l.entries.begin(); it != l.entries.end(); ++it)
+      if (it->second.last_use < victim->second.last_use) victim = it;
+    auto& v = victim->second.workspaces;
+    // The oldest entry first; within the newest, only what exceeds the budget.
+    while (!v.empty() && l.bytes > l.budget) {
+      freed.push_back(std::move(v.back()));
+      v.pop_back();
+      l.bytes -= victim->second.bytes_each;
+    }
+    if (v.empty()) l.entries.erase(victim);
+  }
+}
+
+void clear_left_workspaces() {
+  LeftWorkspaces& l = left_workspaces();
+  std::map<std::string, LeftWorkspaces::Entry> gone;
+  std::lock_guard lock(l.mu);
+  gone.swap(l.entries);
+  l.bytes = 0;
+}
+
+std::size_t left_workspace_bytes() {
+  LeftWorkspaces& l = left_workspaces();
+  std::lock_guard lock(l.mu);
+  return l.bytes;
+}
+
+namespace detail {
+
+std::string pool_key(const Pool& pool) {
+  if (pool.cpus().empty()) return "any";
+  std::string s;
+  for (int c : pool.cpus()) {
+    if (!s.empty()) s += ',';
+    s += std::to_string(c);
+  }
+  return s;
+}
+
+}  // namespace detail
 
 }  // namespace cromwell

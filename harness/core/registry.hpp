@@ -9,7 +9,9 @@
 // Registering a variant registers its kernel on first use. Duplicates and malformed spaces are
 // rejected at start-up with a message naming the variant.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -72,6 +74,14 @@ struct InstanceOptions {
   std::size_t align = 0;
   bool cold = false;
   std::size_t cold_bytes = 0;  // total bytes of workspace copies to rotate through when cold
+  // Take the workspaces (the first and the cold-cache copies) from those an earlier instance of the
+  // same data — kernel, shape, seed, align, pool, and the params when they shape the workspace —
+  // left behind, and leave them in turn: on machines where a fresh page costs microseconds (VMs),
+  // making them dominated a sweep. The data is the same as made: inputs are generated from the seed
+  // alone, and the first workspace's output is reset to NaN as make_workspace leaves it. A check
+  // that fails on a workspace taken over is repeated on a fresh one (whose verdict counts), and a
+  // reference is always computed from a fresh one. Each workspace is held by one instance at a time.
+  bool reuse = false;
 };
 
 struct KernelEntry {
@@ -113,11 +123,42 @@ class Registry {
   std::vector<VariantEntry> variants_;
 };
 
-// Reference results are computed once per (kernel, shape, seed) and shared.
+// Reference results are computed once per (kernel, shape, seed) and shared, also under concurrency:
+// a thread asking for a key that another thread is computing waits for that result (and gets its
+// exception, if make() throws; the key is then computed afresh on the next request). `bytes`
+// estimates the value's size: the cache keeps the references used most recently within a budget
+// (1 GiB by default), and drops the others (an Instance holding one keeps it alive).
 std::shared_ptr<const void> cached_reference(const std::string& key,
-                                             const std::function<std::shared_ptr<const void>()>& make);
+                                             const std::function<std::shared_ptr<const void>()>& make,
+                                             std::size_t bytes = 0);
+
+struct ReferenceCacheStats {
+  std::uint64_t computed = 0;  // make() calls
+  std::uint64_t shared = 0;    // requests answered by an entry that existed (ready or under way)
+  std::uint64_t evicted = 0;
+  std::size_t bytes = 0;   // of the entries held
+  std::size_t budget = 0;  // bytes
+};
+ReferenceCacheStats reference_cache_stats();
+// The cache's budget in bytes (evicts at once down to it); returns the previous budget.
+std::size_t set_reference_cache_budget(std::size_t bytes);
+// Nanoseconds the calling thread has spent in cached_reference (computing a reference, or waiting
+// for another thread's), since the thread started: the difference of two readings splits a check
+// into its comparison and its reference.
+std::int64_t reference_ns_this_thread();
+
+// Workspaces left by instances for later ones with the same key (InstanceOptions::reuse),
+// type-erased; the least recently left beyond a budget (a quarter of the memory, at most 4 GiB) are
+// freed. take_workspaces hands each out once.
+std::vector<std::shared_ptr<void>> take_workspaces(const std::string& key, std::size_t at_most);
+void leave_workspaces(const std::string& key, std::vector<std::shared_ptr<void>> workspaces, std::size_t bytes_each);
+void clear_left_workspaces();
+std::size_t left_workspace_bytes();
 
 namespace detail {
+
+// Identifies a pool's placement in a reuse key: its cpus, or "any" when unpinned.
+std::string pool_key(const Pool& pool);
 
 template <Kernel K>
 class InstanceOf final : public Instance {
@@ -125,31 +166,65 @@ class InstanceOf final : public Instance {
   InstanceOf(const typename K::Shape& shape, const ParamValues& params, Pool& pool, const InstanceOptions& opt,
              const Variant<K>& v)
       : shape_(shape) {
-    Alloc alloc{opt.align, &pool};
+    const Alloc alloc{opt.align, &pool};
     // A kernel whose workspace depends on the config (a data layout chosen by a param) provides
     // make_workspace(shape, seed, alloc, params); see harness/core/kernel.hpp.
-    auto make = [&] {
-      if constexpr (requires { K::make_workspace(shape_, opt.seed, alloc, params); })
-        return K::make_workspace(shape_, opt.seed, alloc, params);
+    constexpr bool by_params = requires { K::make_workspace(shape_, opt.seed, alloc, params); };
+    make_ = [shape = shape_, seed = opt.seed, alloc, params] {
+      if constexpr (by_params)
+        return K::make_workspace(shape, seed, alloc, params);
       else
-        return K::make_workspace(shape_, opt.seed, alloc);
+        return K::make_workspace(shape, seed, alloc);
     };
-    ws_.push_back(make());
+    if (opt.reuse) {
+      reuse_key_ = std::string(K::name) + "/" + dims_of<K>(shape_).str() + "/" + std::to_string(opt.seed) + "/" +
+                   std::to_string(opt.align) + "/" + std::to_string(pool.size()) + ":" + pool_key(pool);
+      if constexpr (by_params)
+        for (const auto& [n, value] : params.items) reuse_key_ += "/" + n + ":" + value;
+    }
+    take(1);
+    if (!ws_.empty()) {
+      // As made: the output NaN until a variant writes it (every kernel's make_workspace does so).
+      for (float& y : K::output(ws_[0])) y = std::numeric_limits<float>::quiet_NaN();
+      first_reused_ = true;
+    } else {
+      ws_.push_back(make_());
+    }
+    reuse_bytes_ = std::max<std::size_t>(K::bytes(ws_[0]), 64);
     if (opt.cold) {
-      const std::size_t one = std::max<std::size_t>(K::bytes(ws_[0]), 64);
-      const std::size_t want = std::min<std::size_t>((opt.cold_bytes + one - 1) / one, kMaxCopies);
-      while (ws_.size() < std::max<std::size_t>(want, 2)) ws_.push_back(make());
+      const std::size_t want = std::max<std::size_t>(
+          std::min<std::size_t>((opt.cold_bytes + reuse_bytes_ - 1) / reuse_bytes_, kMaxCopies), 2);
+      take(want - 1);
+      while (ws_.size() < want) ws_.push_back(make_());
     }
     output_size_ = K::output(ws_[0]).size();
     ref_key_ = std::string(K::name) + "/" + dims_of<K>(shape_).str() + "/" + std::to_string(opt.seed);
     run_ = v.prepare(shape_, params, pool);
+  }
+  ~InstanceOf() override {
+    if (reuse_key_.empty()) return;
+    // A workspace a failed check ran on is not left: a wrong variant may have written anywhere.
+    std::vector<std::shared_ptr<void>> left;
+    for (std::size_t i = failed_ ? 1 : 0; i < ws_.size(); ++i)
+      left.push_back(std::make_shared<typename K::Workspace>(std::move(ws_[i])));
+    leave_workspaces(reuse_key_, std::move(left), reuse_bytes_);
   }
   Check check() override {
     // The reference is computed from the untouched inputs, before the variant runs (and only when
     // a check is asked for: `run --skip-check` under a simulator never pays for it).
     reference();
     run_(ws_[0]);
-    return check_output();
+    Check c = check_output();
+    if (!c.ok && first_reused_) {
+      // An earlier config may have changed the inputs of a workspace it left: decide on a fresh one,
+      // so that a check's verdict is always the one a fresh workspace gives.
+      ws_[0] = make_();
+      first_reused_ = false;
+      run_(ws_[0]);
+      c = check_output();
+    }
+    failed_ = !c.ok;
+    return c;
   }
   std::span<float> output() override { return K::output(ws_[0]); }
   Tolerance tolerance(std::size_t i) override {
@@ -168,10 +243,20 @@ class InstanceOf final : public Instance {
  private:
   const typename K::Reference& reference() {
     if (!ref_)
-      ref_ = std::static_pointer_cast<const typename K::Reference>(cached_reference(ref_key_, [&] {
-        return std::static_pointer_cast<const void>(
-            std::make_shared<typename K::Reference>(K::reference(shape_, ws_[0])));
-      }));
+      ref_ = std::static_pointer_cast<const typename K::Reference>(cached_reference(
+          ref_key_,
+          [&] {
+            // Always from untouched inputs: a workspace left by an earlier instance is not trusted.
+            if (first_reused_) {
+              const typename K::Workspace fresh = make_();
+              return std::static_pointer_cast<const void>(
+                  std::make_shared<typename K::Reference>(K::reference(shape_, fresh)));
+            }
+            return std::static_pointer_cast<const void>(
+                std::make_shared<typename K::Reference>(K::reference(shape_, ws_[0])));
+          },
+          // About two doubles per output element (values and bounds) in every kernel's reference.
+          sizeof(typename K::Reference) + 2 * sizeof(double) * output_size_));
     return *ref_;
   }
   void in_output(std::size_t i) const {
@@ -179,10 +264,21 @@ class InstanceOf final : public Instance {
       throw std::out_of_range("output element " + std::to_string(i) + " of " + std::string(K::name) +
                               " is out of range");
   }
+  // Appends up to n workspaces left by earlier instances with this instance's reuse key.
+  void take(std::size_t n) {
+    if (reuse_key_.empty() || n == 0) return;
+    for (auto& w : take_workspaces(reuse_key_, n))
+      ws_.push_back(std::move(*std::static_pointer_cast<typename K::Workspace>(w)));
+  }
   static constexpr std::size_t kMaxCopies = 1 << 16;
   typename K::Shape shape_;
+  std::function<typename K::Workspace()> make_;
   std::vector<typename K::Workspace> ws_;
   std::string ref_key_;
+  std::string reuse_key_;        // empty: workspaces are neither taken from nor left for other instances
+  std::size_t reuse_bytes_ = 0;  // of one workspace
+  bool first_reused_ = false;    // ws_[0] was left by an earlier instance
+  bool failed_ = false;          // the last check failed
   std::size_t output_size_ = 0;
   std::shared_ptr<const typename K::Reference> ref_;
   Runnable<K> run_;

@@ -9,6 +9,7 @@
 #include "harness/platform/isa.hpp"
 #include "harness/platform/steal.hpp"
 #include "harness/run/child.hpp"
+#include "harness/run/phases.hpp"
 #include "harness/run/prepare.hpp"
 #include "harness/run/stats.hpp"
 #include "harness/run/timing.hpp"
@@ -59,16 +60,30 @@ Record Measurer::measure(const Config& c, const VariantEntry& v, bool time) cons
   }
   try {
     if (v.child_env && !in_child_)
-      if (auto env = v.child_env(c.params)) return measure_in_child(c, *env, opt_, time);
-    Prepared p = prepare(c, v, {opt_.seed, opt_.cold_bytes, /*check=*/true, /*warm=*/time});
+      if (auto env = v.child_env(c.params)) {
+        const PhaseTimer t(Phase::child);
+        return measure_in_child(c, *env, opt_, time);
+      }
+    // Cold-cache copies only when timing (the check uses the first workspace alone); workspaces of
+    // the same data pass from one config to the next (InstanceOptions::reuse).
+    Prepared p =
+        prepare(c, v, {opt_.seed, opt_.cold_bytes, /*check=*/true, /*warm=*/time, /*copies=*/time, /*reuse=*/true});
     if (!p.check.ok) {
       r.status = Status::failed;
       r.reason = p.check.detail;
+      p.release();
       return r;
     }
-    if (!time) return r;
+    if (!time) {
+      p.release();
+      return r;
+    }
     const auto pin = p.pin();
-    std::unique_ptr<CounterSession> session = backend_->open(*p.pool);
+    std::unique_ptr<CounterSession> session;
+    {
+      const PhaseTimer t(Phase::counters);
+      session = backend_->open(*p.pool);
+    }
     SpinMeter spin(*p.pool);
     // The spin readings inside the counting: the counter sessions' own work is not spin.
     const TimedHooks hooks = {[&] {
@@ -80,8 +95,9 @@ Record Measurer::measure(const Config& c, const VariantEntry& v, bool time) cons
                                 if (session) session->stop(calls);
                               }};
     const CpuTimes before = read_cpu_times();
+    // The iteration count from the warm-up's calls and a short pilot (timing.hpp).
     r.samples_ns = time_calls(
-        c.key(), [&](std::size_t i) { p.call(i); }, opt_.timing, hooks);
+        c.key(), [&](std::size_t i) { p.call(i); }, opt_.timing, hooks, p.warm_ns_per_call);
     r.steal_pct = steal_pct(before, read_cpu_times());
     r.spin_ns = spin.per_call();
     const Work w = p.instance->work();
@@ -91,9 +107,13 @@ Record Measurer::measure(const Config& c, const VariantEntry& v, bool time) cons
     // A peer with threads of its own (OpenBLAS) runs its work on them; the counters follow the pool.
     if (session && !v.uses_pool)
       r.counters_scope += "; a peer with its own threads: only the calling thread is counted";
-    if (session) r.metrics = session->finish();
-    backend_->annotate(r);
+    {
+      const PhaseTimer t(Phase::counters);
+      if (session) r.metrics = session->finish();
+      backend_->annotate(r);
+    }
     r.counters_reason = reasons_of(r.metrics);
+    p.release();
   } catch (const std::exception& e) {
     r.status = Status::error;
     r.reason = e.what();
@@ -116,8 +136,9 @@ Record Measurer::calibrate(const Axes& axes) const {
     const auto noop = [](int) {};
     SpinMeter spin(pool);
     const CpuTimes before = read_cpu_times();
-    r.samples_ns = time_calls(r.config.key(), [&](std::size_t) { pool.run(noop); }, opt_.timing,
-                              {[&] { spin.start(); }, [&](std::size_t calls) { spin.stop(calls); }});
+    r.samples_ns = time_calls(
+        r.config.key(), [&](std::size_t) { pool.run(noop); }, opt_.timing,
+        {[&] { spin.start(); }, [&](std::size_t calls) { spin.stop(calls); }}, 0.0);
     r.steal_pct = steal_pct(before, read_cpu_times());
     r.spin_ns = spin.per_call();
     summarize(r, 0, 0);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "harness/platform/signals.hpp"
+#include "harness/run/phases.hpp"
 #include "harness/run/search.hpp"
 
 namespace cromwell {
@@ -17,7 +18,10 @@ class Run {
   // Writes a new row (tagged with the shard) and counts it.
   void emit(Record r) {
     r.shard = opt_.shard;
-    for (Sink* k : sinks_) k->write(r);
+    {
+      const PhaseTimer io(Phase::io);
+      for (Sink* k : sinks_) k->write(r);
+    }
     count(r);
     if (opt_.progress) opt_.progress(r, s_);
   }

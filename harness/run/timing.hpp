@@ -3,6 +3,7 @@
 // repetitions of at least `min_time` seconds each; returns the time per call of each repetition.
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,18 @@ struct TimedHooks {
 
 // `call(i)` is one kernel call; i counts calls across repetitions (cold-cache rotation uses it).
 // Exceptions from `call` stop the measurement and are rethrown.
+//
+// The iteration count of the timed loops. Without `warm_ns_per_call`, Google Benchmark finds it: it
+// runs 1, 10, 100 … iterations until a run takes a tenth of min_time, then 1.4 × min_time's worth,
+// which it reports as the first repetition (the runs before it cost up to about min_time per
+// config). With it (the warm-up's time per call; 0 when unknown), the same rule runs here on a
+// pilot loop that starts from that estimate — one run of about a fifth of min_time, or none when
+// one warm-up call took min_time — and Google Benchmark runs every repetition with that
+// fixed count (as Google Benchmark runs its repetitions after the first). The repetitions keep
+// their meaning — the same count of calls, sized for 1.4 × min_time — and when the median one
+// lasts less than min_time the whole measurement is made again Google Benchmark's way.
 std::vector<double> time_calls(const std::string& name, const std::function<void(std::size_t)>& call,
-                               const TimingOptions& opt, const TimedHooks& hooks = {});
+                               const TimingOptions& opt, const TimedHooks& hooks = {},
+                               std::optional<double> warm_ns_per_call = std::nullopt);
 
 }  // namespace cromwell
