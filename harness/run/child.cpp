@@ -12,6 +12,7 @@
 #include "harness/platform/process.hpp"
 #include "harness/run/calls.hpp"
 #include "harness/run/measure.hpp"
+#include "harness/run/phases.hpp"
 #include "harness/run/prepare.hpp"
 
 namespace cromwell {
@@ -45,6 +46,18 @@ Record child_measure(const Config& c, const std::vector<std::string>& env, const
     throw std::runtime_error(fmt::format("{} {}{}", what, p.describe(), line.empty() ? " and no result" : ""));
   Record r = record_from_json_line(line, kSchemaVersion, "the child's answer");
   if (!(r.config == c)) throw std::runtime_error(fmt::format("the child measured {}, not {}", r.config.key(), c.key()));
+  // The child's phases follow its row: what it spent timing, checking, ... moves out of `child`,
+  // which keeps only the cost of having a child (its start, its exit).
+  const std::size_t second = p.out.find('\n');
+  if (second != std::string::npos && second + 1 < p.out.size()) {
+    const auto phases = nlohmann::json::parse(p.out.substr(second + 1), nullptr, false);
+    if (phases.is_object() && phases.contains("phases_s"))
+      for (std::size_t i = 0; i < kPhases; ++i) {
+        const auto ph = static_cast<Phase>(i);
+        const double sec = phases["phases_s"].value(phase_name(ph), 0.0);
+        if (ph != Phase::child && sec > 0) phase_move(Phase::child, ph, static_cast<std::int64_t>(sec * 1e9));
+      }
+  }
   return r;
 }
 
@@ -97,6 +110,7 @@ int serve_child(const ChildRequest& req, std::FILE* out) {
       const Measurer m(req.options, /*in_child=*/true);
       const Record r = m.measure(c, *Registry::get().variant(c.id()), t.time);
       fmt::print(out, "{}\n", json_line(r, columns_of(columns_for(c, m.counters()))));
+      fmt::print(out, "{}\n", phases_json().dump());  // where the child's time went
       return 0;
     }
     case ChildTask::Kind::calls: {
