@@ -123,9 +123,10 @@ std::function<std::optional<double>(const Record&)> objective_of(const Objective
 }
 
 // --replay FILE: measurements served from a recorded file, by key.
-std::function<Record(const PlannedConfig&)> replay_from(const std::string& path) {
+std::function<Record(const PlannedConfig&)> replay_from(ResultsFile file) {
   auto rows = std::make_shared<std::map<std::string, Record>>();
-  for (Record& r : read_results(path).records) rows->emplace(r.config.key(), std::move(r));
+  for (Record& r : file.records) rows->emplace(r.config.key(), std::move(r));
+  const std::string path = file.path;
   return [rows, path](const PlannedConfig& pc) {
     if (auto it = rows->find(pc.config.key()); it != rows->end()) return it->second;
     Record r;
@@ -182,9 +183,9 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
   Columns columns = plan.columns;
   columns.metrics = m.counters().columns();
   if (!o.replay.empty()) {
-    const ResultsFile f = read_results(o.replay);
+    ResultsFile f = read_results(o.replay);
     columns.metrics = f.columns.metrics;
-    run.measure = replay_from(o.replay);
+    run.measure = replay_from(std::move(f));
   } else if (o.isolate) {
     run.measure = [&m, timeout = o.timeout](const PlannedConfig& pc) {
       const PhaseTimer child(Phase::child);
@@ -211,7 +212,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
 
   if (o.dry_run) {
     DurationModel dm{mo.timing, 0.1, 0};
-    if (o.isolate) dm.extra_s += 0.05;
+    if (o.isolate) dm.extra_s += 0.1;  // a process, and the references computed again (PERFORMANCE.md)
     if (m.counters().source().rfind("sim", 0) == 0) dm.extra_s += 3;
     print_dry_run(stdout, plan, run, strategy, dm);
     return 0;
