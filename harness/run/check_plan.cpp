@@ -27,38 +27,10 @@ RunSummary check_plan(const Plan& plan, const Measurer& m, const std::vector<Sin
   const std::vector<PlannedConfig>& configs = plan.configs;
   const std::size_t n = configs.size();
   RunSummary s;
-  auto count = [&](const Record& r) {
-    ++s.total;
-    switch (r.status) {
-      case Status::measured:
-        ++s.measured;
-        break;
-      case Status::rejected:
-        ++s.rejected;
-        break;
-      case Status::pruned:
-        ++s.pruned;
-        break;
-      case Status::unsupported:
-        ++s.unsupported;
-        break;
-      case Status::failed:
-        ++s.failed;
-        break;
-      case Status::error:
-        ++s.errors;
-        break;
-    }
-  };
+  auto count = [&](const Record& r) { s.add(r, /*keep=*/false); };
   auto check_one = [&](std::size_t i) {
     const PlannedConfig& pc = configs[i];
-    if (pc.status != Status::measured) {
-      Record r;
-      r.config = pc.config;
-      r.status = pc.status;
-      r.reason = pc.reason;
-      return r;
-    }
+    if (pc.status != Status::measured) return not_run(pc);
     return m.measure(pc.config, *pc.variant, /*time=*/false);
   };
   // Whether config i must run alone; configs that are not checked run beside anything.

@@ -23,7 +23,6 @@ class Run {
       for (Sink* k : sinks_) k->write(r);
     }
     count(r);
-    if (opt_.progress) opt_.progress(r, s_);
   }
   // A row of the output already: counted, never written again.
   const Record* recorded(const std::string& key) {
@@ -44,35 +43,14 @@ class Run {
   }
 
  private:
-  void count(const Record& r) {
-    ++s_.total;
-    switch (r.status) {
-      case Status::measured:
-        ++s_.measured;
-        if (opt_.time) s_.records.push_back(r);
-        break;
-      case Status::rejected:
-        ++s_.rejected;
-        break;
-      case Status::pruned:
-        ++s_.pruned;
-        break;
-      case Status::unsupported:
-        ++s_.unsupported;
-        break;
-      case Status::failed:
-        ++s_.failed;
-        break;
-      case Status::error:
-        ++s_.errors;
-        break;
-    }
-  }
+  void count(const Record& r) { s_.add(r, opt_.time); }
 
   const std::vector<Sink*>& sinks_;
   const RunOptions& opt_;
   RunSummary s_;
 };
+
+}  // namespace
 
 Record not_run(const PlannedConfig& pc) {
   Record r;
@@ -82,7 +60,30 @@ Record not_run(const PlannedConfig& pc) {
   return r;
 }
 
-}  // namespace
+void RunSummary::add(const Record& r, bool keep) {
+  ++total;
+  switch (r.status) {
+    case Status::measured:
+      ++measured;
+      if (keep) records.push_back(r);
+      break;
+    case Status::rejected:
+      ++rejected;
+      break;
+    case Status::pruned:
+      ++pruned;
+      break;
+    case Status::unsupported:
+      ++unsupported;
+      break;
+    case Status::failed:
+      ++failed;
+      break;
+    case Status::error:
+      ++errors;
+      break;
+  }
+}
 
 void draw_random(Plan& plan, const Strategy& random, std::uint64_t seed) {
   std::vector<std::size_t> runnable;

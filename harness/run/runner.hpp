@@ -23,7 +23,12 @@ struct RunSummary {
   int recorded = 0;            // rows found in the output and not run again
   int stopped_by = 0;          // the signal that stopped the run before its end, else 0
   std::string counts() const;  // "12 rows: 8 measured, 2 rejected, ..."
+  // Counts a row by its status (and keeps a measured one in `records` when `keep`).
+  void add(const Record& r, bool keep);
 };
+
+// The row of a config that is not run (rejected, pruned): its status and reason.
+Record not_run(const PlannedConfig& pc);
 
 struct RunOptions {
   bool time = true;  // false: check only (no timing, no calibration)
@@ -35,10 +40,9 @@ struct RunOptions {
   // A runnable config to its record (in this process, in a child process, from a replayed file),
   // and a calibration row for (threads, pin); never throw for a problem of the config itself.
   std::function<Record(const PlannedConfig&)> measure;
-  std::function<Record(const Axes&)> calibrate;                    // empty: no calibration rows
-  std::map<std::string, Record> recorded;                          // by key: rows already in the output
-  std::string shard;                                               // "K/N": the tag of every row written
-  std::function<void(const Record&, const RunSummary&)> progress;  // after each row written
+  std::function<Record(const Axes&)> calibrate;  // empty: no calibration rows
+  std::map<std::string, Record> recorded;        // by key: rows already in the output
+  std::string shard;                             // "K/N": the tag of every row written
 };
 
 RunSummary run_plan(const Plan& plan, const std::vector<Sink*>& sinks, const RunOptions& opt);
