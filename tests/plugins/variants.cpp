@@ -4,6 +4,8 @@
 //                     kind on the first call (what --isolate and --timeout turn into error rows)
 //   gemm.test_extra   work_pct = 0..1000: a correct GEMM followed by work_pct % of it again (a
 //                     regression of a known size, for the gate)
+#include <sys/mman.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <thread>
@@ -25,8 +27,9 @@ void gemm_rows(const GemmShape& s, const float* a, const float* b, float* c, std
 
 void fault(const std::string& kind) {
   if (kind == "segv") {
-    volatile int* nowhere = nullptr;
-    *nowhere = 1;
+    // A store to a page that may not be written (not a null pointer, which UBSan reports first).
+    void* page = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    *static_cast<volatile int*>(page) = 1;
   } else if (kind == "abort") {
     std::abort();
   } else if (kind == "ill") {
