@@ -64,7 +64,10 @@ Column plain_text(std::string name, Family family, std::string meaning, std::str
           [field](Record& r, const Value& v) { r.*field = as_text(v); }};
 }
 
-Column placeholder(std::string name, Family family, ColumnType type, std::string unit, std::string meaning) {
+// The schema's entry for a family of columns named by the data (one per shape dimension, parameter
+// or counter metric): documented in the table, with no getter of its own; the reader makes each
+// column of the family from the names it finds in a header.
+Column family_entry(std::string name, Family family, ColumnType type, std::string unit, std::string meaning) {
   return {std::move(name), family, type, std::move(unit), std::move(meaning), "", 0, {}, {}};
 }
 
@@ -131,10 +134,10 @@ std::vector<Column> make_schema() {
                             &Record::shard);
   shard.since = 3;
   s.push_back(shard);
-  s.push_back(placeholder("*dims*", Family::dim, ColumnType::integer, "elements",
-                          "one column per shape dimension, e.g. `m`, `n`, `k` for GEMM"));
-  s.push_back(placeholder("*params*", Family::param, ColumnType::text, "",
-                          "one column per parameter, e.g. `mc`, `kc`, `pf_dist` (units in `cromwell list params`)"));
+  s.push_back(family_entry("*dims*", Family::dim, ColumnType::integer, "elements",
+                           "one column per shape dimension, e.g. `m`, `n`, `k` for GEMM"));
+  s.push_back(family_entry("*params*", Family::param, ColumnType::text, "",
+                           "one column per parameter, e.g. `mc`, `kc`, `pf_dist` (units in `cromwell list params`)"));
   s.push_back(keyed("threads", A, ColumnType::integer, "",
                     "threads running the kernel (the calling thread is thread 0)",
                     [](const Record& r) -> Value { return std::int64_t{r.config.axes.threads}; }));
@@ -185,14 +188,14 @@ std::vector<Column> make_schema() {
   s.push_back(plain_text("counters_reason", C,
                          "why counter values are missing, and flags on those present (multiplexed)",
                          &Record::counters_reason));
-  Column metrics = placeholder("*metrics*", Family::metric, ColumnType::real, "per call",
-                               "one column per counter or metric of the backend ([metrics.md](metrics.md))");
+  Column metrics = family_entry("*metrics*", Family::metric, ColumnType::real, "per call",
+                                "one column per counter or metric of the backend ([metrics.md](metrics.md))");
   metrics.format = kMetricFormat;
   s.push_back(metrics);
   return s;
 }
 
-bool is_placeholder(const Column& c) { return !c.get; }
+bool is_family_entry(const Column& c) { return !c.get; }
 
 }  // namespace
 
@@ -258,7 +261,7 @@ std::string written_as(const Column& c) {
 std::string schema_table() {
   std::string t = "| column | type | unit | written as | meaning |\n| --- | --- | --- | --- | --- |\n";
   for (const auto& c : schema()) {
-    const std::string name = is_placeholder(c) ? c.name : "`" + c.name + "`";
+    const std::string name = is_family_entry(c) ? c.name : "`" + c.name + "`";
     t += fmt::format("| {} | {} | {} | {} | {}{} |\n", name, to_string(c.type), c.unit, written_as(c), c.meaning,
                      c.since > 0 ? fmt::format(" (since version {})", c.since) : "");
   }
@@ -268,7 +271,7 @@ std::string schema_table() {
 std::vector<Column> columns_of(const Columns& sel) {
   std::vector<Column> out;
   for (const auto& c : schema()) {
-    if (!is_placeholder(c)) {
+    if (!is_family_entry(c)) {
       out.push_back(c);
       continue;
     }
@@ -367,7 +370,7 @@ std::vector<Column> columns_from_header(const std::vector<std::string>& header,
   // and threads, metrics after counters_reason.
   auto fixed_index = [&](const std::string& n) -> std::ptrdiff_t {
     for (std::size_t i = 0; i < fixed.size(); ++i)
-      if (!is_placeholder(fixed[i]) && fixed[i].name == n) return std::ptrdiff_t(i);
+      if (!is_family_entry(fixed[i]) && fixed[i].name == n) return std::ptrdiff_t(i);
     return -1;
   };
   for (std::size_t i = 0; i < header.size(); ++i)
@@ -396,7 +399,7 @@ std::vector<Column> columns_from_header(const std::vector<std::string>& header,
         fmt::format("unknown column(s) {} (not in schema version {})", join(unknown, ", "), kSchemaVersion));
   std::vector<std::string> missing;
   for (const auto& c : fixed)
-    if (!is_placeholder(c) && c.since <= version && fixed_index(c.name) >= 0 &&
+    if (!is_family_entry(c) && c.since <= version && fixed_index(c.name) >= 0 &&
         std::none_of(cols.begin(), cols.end(), [&](const Column& x) { return x.name == c.name; }))
       missing.push_back(c.name);
   if (!missing.empty())
