@@ -187,9 +187,9 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
     columns.metrics = f.columns.metrics;
     run.measure = replay_from(std::move(f));
   } else if (o.isolate) {
-    run.measure = [&m, timeout = o.timeout](const PlannedConfig& pc) {
+    run.measure = [isolated = std::make_shared<IsolatedMeasurer>(m.options(), o.timeout)](const PlannedConfig& pc) {
       const PhaseTimer child(Phase::child);
-      return measure_isolated(pc.config, *pc.variant, m.options(), /*time=*/true, timeout);
+      return isolated->measure(pc.config, *pc.variant);
     };
     run.calibrate = [&m](const Axes& a) { return m.calibrate(a); };
   } else {
@@ -212,7 +212,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
 
   if (o.dry_run) {
     DurationModel dm{mo.timing, 0.1, 0};
-    if (o.isolate) dm.extra_s += 0.1;  // a process, and the references computed again (PERFORMANCE.md)
+    if (o.isolate) dm.extra_s += 0.005;  // the worker's round trip; its start once (PERFORMANCE.md)
     if (m.counters().source().rfind("sim", 0) == 0) dm.extra_s += 3;
     print_dry_run(stdout, plan, run, strategy, dm);
     return 0;

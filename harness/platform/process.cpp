@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,25 +33,67 @@ std::string ProcessResult::describe() const {
   return fmt::format("exited with status {}", exit_code);
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv_in, const ProcessOptions& opt) {
-  if (argv_in.empty()) throw std::invalid_argument("run_process: empty command line");
-  // The environment: ours, minus the names that opt.env assigns, plus opt.env.
-  std::vector<std::string> env = opt.env;
-  for (char** e = environ; *e; ++e) {
-    const std::string_view var(*e);
-    bool replaced = false;
-    for (const auto& a : opt.env) {
-      const auto name = std::string_view(a).substr(0, a.find('=') + 1);
-      replaced = replaced || var.substr(0, name.size()) == name;
+namespace {
+
+// A command line and an environment as execve wants them: ours, minus the names that `assigned`
+// assigns, plus `assigned`.
+struct Exec {
+  Exec(const std::vector<std::string>& argv_in, const std::vector<std::string>& assigned)
+      : args(argv_in), env(assigned) {
+    if (args.empty()) throw std::invalid_argument("a child process: empty command line");
+    for (char** e = environ; *e; ++e) {
+      const std::string_view var(*e);
+      bool replaced = false;
+      for (const auto& a : assigned) {
+        const auto name = std::string_view(a).substr(0, a.find('=') + 1);
+        replaced = replaced || var.substr(0, name.size()) == name;
+      }
+      if (!replaced) env.emplace_back(var);
     }
-    if (!replaced) env.emplace_back(var);
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
   }
-  std::vector<std::string> args = argv_in;
+  std::vector<std::string> args, env;
   std::vector<char*> argv, envp;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+};
+
+void wait_for(pid_t pid, ProcessResult& r) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status))
+    r.signal = WTERMSIG(status);
+  else
+    r.exit_code = WEXITSTATUS(status);
+}
+
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point deadline_after(double s) {
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+// Waits until `deadline` for `fd` to be readable; false when the time ran out. No wait limit unless
+// `timeout_s` > 0.
+bool readable(int fd, Clock::time_point deadline, double timeout_s) {
+  if (timeout_s <= 0) return true;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    const int ready = poll(&p, 1, int(std::min<long long>(left, 1 << 30)));
+    if (ready < 0 && errno == EINTR) continue;
+    return ready > 0;
+  }
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv_in, const ProcessOptions& opt) {
+  Exec exec(argv_in, opt.env);
+  auto& args = exec.args;
 
   int fds[2] = {-1, -1};
   posix_spawn_file_actions_t fa;
@@ -66,7 +109,7 @@ ProcessResult run_process(const std::vector<std::string>& argv_in, const Process
     posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
   }
   pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+  const int rc = posix_spawnp(&pid, exec.argv[0], &fa, nullptr, exec.argv.data(), exec.envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (fds[1] >= 0) close(fds[1]);
   if (rc != 0) {
@@ -76,20 +119,13 @@ ProcessResult run_process(const std::vector<std::string>& argv_in, const Process
   ProcessResult r;
   r.timeout_s = opt.timeout_s;
   if (fds[0] >= 0) {
-    using Clock = std::chrono::steady_clock;
-    const auto deadline = Clock::now() + std::chrono::duration<double>(opt.timeout_s);
+    const auto deadline = deadline_after(opt.timeout_s);
     char buf[4096];
     for (;;) {
-      if (opt.timeout_s > 0) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        pollfd p{fds[0], POLLIN, 0};
-        const int ready = left > 0 ? poll(&p, 1, int(std::min<long long>(left, 1 << 30))) : 0;
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready == 0) {  // the deadline passed with the pipe still open
-          kill(pid, SIGKILL);
-          r.timed_out = true;
-          break;
-        }
+      if (!readable(fds[0], deadline, opt.timeout_s)) {  // the deadline passed with the pipe still open
+        kill(pid, SIGKILL);
+        r.timed_out = true;
+        break;
       }
       const ssize_t n = read(fds[0], buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
@@ -98,13 +134,99 @@ ProcessResult run_process(const std::vector<std::string>& argv_in, const Process
     }
     close(fds[0]);
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  wait_for(pid, r);
+  return r;
+}
+
+Coprocess::Coprocess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  Exec exec(argv, env);
+  int sv[2] = {-1, -1};
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    throw std::runtime_error(fmt::format("socketpair: {}", std::strerror(errno)));
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, sv[1], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, sv[1], STDOUT_FILENO);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, exec.argv[0], &fa, nullptr, exec.argv.data(), exec.envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  close(sv[1]);
+  if (rc != 0) {
+    close(sv[0]);
+    throw std::runtime_error(fmt::format("posix_spawn({}): {}", exec.args[0], std::strerror(rc)));
   }
-  if (WIFSIGNALED(status))
-    r.signal = WTERMSIG(status);
-  else
-    r.exit_code = WEXITSTATUS(status);
+  pid_ = pid;
+  fd_ = sv[0];
+}
+
+Coprocess::~Coprocess() {
+  if (pid_ < 0) return;
+  shutdown(fd_, SHUT_WR);  // the child sees the end of its input and exits
+  end();
+}
+
+bool Coprocess::send(std::string_view line) {
+  std::string text(line);
+  text += '\n';
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::send(fd_, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::optional<std::string> Coprocess::read_line(double timeout_s) {
+  const auto deadline = deadline_after(timeout_s);
+  char buf[4096];
+  for (;;) {
+    if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
+      std::string line = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      return line;
+    }
+    if (!readable(fd_, deadline, timeout_s)) {
+      timed_out_ = true;
+      timeout_s_ = timeout_s;
+      return std::nullopt;
+    }
+    const ssize_t n = read(fd_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return std::nullopt;
+    buffer_.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+ProcessResult Coprocess::end() {
+  ProcessResult r;
+  if (pid_ < 0) return r;
+  r.timed_out = timed_out_;
+  r.timeout_s = timeout_s_;
+  // A child that closed its output is ending (it closes its files before it can be reaped): it
+  // gets a second to say how; one that timed out, or takes longer, is killed.
+  bool reaped = false;
+  for (int i = 0; !timed_out_ && i < 200 && !reaped; ++i) {
+    int status = 0;
+    const pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      reaped = true;
+      if (WIFSIGNALED(status))
+        r.signal = WTERMSIG(status);
+      else
+        r.exit_code = WEXITSTATUS(status);
+    } else if (done == 0) {
+      usleep(5'000);
+    }
+  }
+  if (!reaped) {
+    kill(pid_, SIGKILL);
+    wait_for(pid_, r);
+  }
+  close(fd_);
+  pid_ = -1;
+  fd_ = -1;
+  r.out = std::move(buffer_);
   return r;
 }
 

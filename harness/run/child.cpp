@@ -1,5 +1,12 @@
 #include "harness/run/child.hpp"
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -33,54 +40,81 @@ ChildCommand child_command(const MeasureOptions& opt) {
 
 namespace {
 
-// Runs the measure task in a child; throws std::runtime_error naming what went wrong.
-Record child_measure(const Config& c, const std::vector<std::string>& env, const MeasureOptions& opt, bool time,
-                     double timeout_s, const std::string& what) {
+// Moves the child's phases (its answer's second line) out of `child`, which keeps only the cost of
+// having a child (its start, its exit): what it spent timing, checking, ... goes where it belongs.
+void add_child_phases(const std::string& line) {
+  const auto phases = nlohmann::json::parse(line, nullptr, false);
+  if (!phases.is_object() || !phases.contains("phases_s")) return;
+  for (std::size_t i = 0; i < kPhases; ++i) {
+    const auto ph = static_cast<Phase>(i);
+    const double sec = phases["phases_s"].value(phase_name(ph), 0.0);
+    if (ph != Phase::child && sec > 0) phase_move(Phase::child, ph, static_cast<std::int64_t>(sec * 1e9));
+  }
+}
+
+Record record_of_answer(const std::string& line, const Config& c) {
+  Record r = record_from_json_line(line, kSchemaVersion, "the child's answer");
+  if (!(r.config == c)) throw std::runtime_error(fmt::format("the child measured {}, not {}", r.config.key(), c.key()));
+  return r;
+}
+
+ChildTask measure_task(const Config& c, bool time) {
   ChildTask task;
   task.kind = ChildTask::Kind::measure;
   task.target = c.key();
   task.time = time;
-  const ProcessResult p = run_process(child_argv(task, opt), {.env = env, .timeout_s = timeout_s});
-  const std::string line = p.out.substr(0, p.out.find('\n'));
-  if (!p.ok() || line.empty())
-    throw std::runtime_error(fmt::format("{} {}{}", what, p.describe(), line.empty() ? " and no result" : ""));
-  Record r = record_from_json_line(line, kSchemaVersion, "the child's answer");
-  if (!(r.config == c)) throw std::runtime_error(fmt::format("the child measured {}, not {}", r.config.key(), c.key()));
-  // The child's phases follow its row: what it spent timing, checking, ... moves out of `child`,
-  // which keeps only the cost of having a child (its start, its exit).
-  const std::size_t second = p.out.find('\n');
-  if (second != std::string::npos && second + 1 < p.out.size()) {
-    const auto phases = nlohmann::json::parse(p.out.substr(second + 1), nullptr, false);
-    if (phases.is_object() && phases.contains("phases_s"))
-      for (std::size_t i = 0; i < kPhases; ++i) {
-        const auto ph = static_cast<Phase>(i);
-        const double sec = phases["phases_s"].value(phase_name(ph), 0.0);
-        if (ph != Phase::child && sec > 0) phase_move(Phase::child, ph, static_cast<std::int64_t>(sec * 1e9));
-      }
-  }
-  return r;
+  return task;
 }
 
 }  // namespace
 
 Record measure_in_child(const Config& c, const std::string& env_assignment, const MeasureOptions& opt, bool time) {
-  return child_measure(c, {env_assignment}, opt, time, 0, fmt::format("child process ({})", env_assignment));
+  const ProcessResult p = run_process(child_argv(measure_task(c, time), opt), {.env = {env_assignment}});
+  const std::string line = p.out.substr(0, p.out.find('\n'));
+  if (!p.ok() || line.empty())
+    throw std::runtime_error(
+        fmt::format("child process ({}) {}{}", env_assignment, p.describe(), line.empty() ? " and no result" : ""));
+  Record r = record_of_answer(line, c);
+  if (const std::size_t second = p.out.find('\n'); second != std::string::npos)
+    add_child_phases(p.out.substr(second + 1));
+  return r;
 }
 
-Record measure_isolated(const Config& c, const VariantEntry& v, const MeasureOptions& opt, bool time,
-                        double timeout_s) {
+IsolatedMeasurer::IsolatedMeasurer(MeasureOptions opt, double timeout_s)
+    : opt_(std::move(opt)), timeout_s_(timeout_s) {}
+IsolatedMeasurer::~IsolatedMeasurer() = default;
+
+Record IsolatedMeasurer::measure(const Config& c, const VariantEntry& v) {
   std::vector<std::string> env;
   if (v.child_env)
     if (auto e = v.child_env(c.params)) env.push_back(*e);
+  Record r;
+  r.config = c;
   try {
-    return child_measure(c, env, opt, time, timeout_s, "isolated child process");
+    if (worker_ && env != env_) worker_.reset();
+    if (!worker_) {
+      worker_ = std::make_unique<Coprocess>(
+          std::vector<std::string>{g_child_executable.empty() ? self_exe() : g_child_executable, kChildCommand, "-"},
+          env);
+      env_ = env;
+    }
+    std::optional<std::string> row;
+    if (worker_->send(encode_request({measure_task(c, /*time=*/true), opt_}))) row = worker_->read_line(timeout_s_);
+    if (!row) {
+      const ProcessResult p = worker_->end();
+      worker_.reset();
+      throw std::runtime_error(fmt::format("isolated child process {} and no result", p.describe()));
+    }
+    r = record_of_answer(*row, c);
+    if (auto phases = worker_->read_line(timeout_s_)) add_child_phases(*phases);
   } catch (const std::exception& e) {
-    Record r;
+    worker_.reset();  // a worker that answered out of turn serves no more configs
+    r = Record{};
     r.config = c;
     r.status = Status::error;
     r.reason = e.what();
-    return r;
   }
+  return r;
 }
 
 namespace {
@@ -91,6 +125,18 @@ Columns columns_for(const Config& c, const CounterBackend& backend) {
   for (const auto& [n, v] : c.params.items) cols.params.push_back(n);
   cols.metrics = backend.columns();
   return cols;
+}
+
+// A worker serves many requests with the same options: one Measurer (and counter backend) for them.
+const Measurer& measurer_for(const MeasureOptions& opt) {
+  static std::string options;
+  static std::unique_ptr<Measurer> m;
+  const std::string encoded = encode_request({ChildTask{}, opt});
+  if (!m || encoded != options) {
+    m = std::make_unique<Measurer>(opt, /*in_child=*/true);
+    options = encoded;
+  }
+  return *m;
 }
 
 Config resolve(const std::string& key) {
@@ -107,7 +153,7 @@ int serve_child(const ChildRequest& req, std::FILE* out) {
   switch (t.kind) {
     case ChildTask::Kind::measure: {
       const Config c = resolve(t.target);
-      const Measurer m(req.options, /*in_child=*/true);
+      const Measurer& m = measurer_for(req.options);
       const Record r = m.measure(c, *Registry::get().variant(c.id()), t.time);
       fmt::print(out, "{}\n", json_line(r, columns_of(columns_for(c, m.counters()))));
       fmt::print(out, "{}\n", phases_json().dump());  // where the child's time went
@@ -139,6 +185,22 @@ int serve_child(const ChildRequest& req, std::FILE* out) {
     }
   }
   return 2;
+}
+
+int serve_worker(std::FILE* in, std::FILE* out) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) return 0;  // the parent is already gone
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) std::signal(sig, SIG_IGN);
+  char* buf = nullptr;
+  std::size_t cap = 0;
+  int rc = 0;
+  while (getline(&buf, &cap, in) > 0) {
+    phases_reset();  // each answer carries the phases of its own request
+    rc = serve_child(decode_request(buf), out);
+    std::fflush(out);
+  }
+  std::free(buf);
+  return rc;
 }
 
 }  // namespace cromwell

@@ -11,7 +11,7 @@ namespace cromwell {
 struct DurationModel {
   TimingOptions timing;
   double per_config_s = 0.1;  // check, warm-up and the harness's own work, per measured config
-  double extra_s = 0;         // per config: a child process (--isolate), a simulation (sim counters)
+  double extra_s = 0;         // per config: the isolated worker's round trip (--isolate), a simulation (sim counters)
 };
 
 // Seconds the plan should take: each config to run costs repetitions × min_time and the model's

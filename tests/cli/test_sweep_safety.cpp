@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "harness/io/output.hpp"
@@ -173,6 +174,32 @@ TEST_CASE("under --isolate a crash or a hang is an error row naming the signal o
   CHECK_THAT(reason["abort"], Catch::Contains("signal 6 (Aborted)"));
   CHECK_THAT(reason["ill"], Catch::Contains("signal 4 (Illegal instruction)"));
   CHECK_THAT(reason["hang"], Catch::Contains("timed out after 1 s"));
+}
+
+TEST_CASE("under --isolate one worker measures config after config, and a new one follows a crash", "[sweep]") {
+  const Plugin plugin;
+  const TempDir dir;
+  // The worker's process, as each measured row's note names it, by fault.
+  const auto workers = [&](const std::string& faults, int expected_code) {
+    const fs::path out = dir / ("w-" + faults + ".csv");
+    CHECK(cromwell("sweep gemm.test_crash --shape m:8,n:8,k:8 --shape m:9,n:8,k:8 --shape m:10,n:8,k:8 --set fault=" +
+                   faults + " --isolate --repetitions 1 --min-time 0.001 -o " + out.string())
+              .code == expected_code);
+    std::set<std::string> notes;
+    int measured = 0;
+    for (const auto& rec : cromwell::read_results(out.string()).records)
+      if (rec.status == cromwell::Status::measured && rec.config.kernel == "gemm") {
+        ++measured;
+        notes.insert(rec.note);
+      }
+    CHECK(measured == 3);
+    return notes;
+  };
+  const std::set<std::string> one = workers("none", 0);
+  REQUIRE(one.size() == 1);
+  CHECK_THAT(*one.begin(), Catch::StartsWith("process "));
+  CHECK(*one.begin() != "process " + std::to_string(getpid()));
+  CHECK(workers("none,segv", 1).size() >= 1);  // every config of fault=none measured beside the crashes
 }
 
 TEST_CASE("without --isolate a crash keeps every earlier row", "[sweep]") {

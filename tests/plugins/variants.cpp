@@ -1,10 +1,12 @@
 // Variants for tests only, in a plugin library that cromwell loads when CROMWELL_PLUGINS names it:
 // never in the installed library, `cromwell list` or a normal run's conformance walk.
 //   gemm.test_crash   fault = none | segv | abort | ill | hang: a correct GEMM, or a crash of that
-//                     kind on the first call (what --isolate and --timeout turn into error rows)
+//                     kind on the first call (what --isolate and --timeout turn into error rows);
+//                     its note names the process that measured it
 //   gemm.test_extra   work_pct = 0..1000: a correct GEMM followed by work_pct % of it again (a
 //                     regression of a known size, for the gate)
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -51,6 +53,7 @@ const bool crash = register_variant<GemmKernel>({
         gemm_rows(s, ws.a.data(), ws.b.data(), ws.c.data(), 0, s.m);
       };
     },
+    .note = [](const ParamValues&, int) { return "process " + std::to_string(getpid()); },
 });
 
 const bool extra = register_variant<GemmKernel>({
