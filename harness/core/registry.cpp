@@ -255,8 +255,20 @@ LeftWorkspaces& left_workspaces() {
 
 std::vector<std::shared_ptr<void>> take_workspaces(const std::string& key, std::size_t at_most) {
   LeftWorkspaces& l = left_workspaces();
-  std::vector<std::shared_ptr<void>> out;
+  std::vector<std::shared_ptr<void>> out, freed;  // freed: released after the lock
   std::lock_guard lock(l.mu);
+  // Plans run kernel after kernel: once an instance of another kernel is made, the workspaces left
+  // by the others are not asked for again, and their pages serve its workspaces
+  // (platform/regions.hpp) instead of fresh ones.
+  const std::string kernel = key.substr(0, key.find('/') + 1);
+  for (auto it = l.entries.begin(); it != l.entries.end();)
+    if (it->first.compare(0, kernel.size(), kernel) != 0) {
+      for (auto& w : it->second.workspaces) freed.push_back(std::move(w));
+      l.bytes -= it->second.bytes_each * it->second.workspaces.size();
+      it = l.entries.erase(it);
+    } else {
+      ++it;
+    }
   auto it = l.entries.find(key);
   if (it == l.entries.end()) return out;
   auto& ws = it->second.workspaces;

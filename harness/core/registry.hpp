@@ -8,6 +8,7 @@
 //
 // Registering a variant registers its kernel on first use. Duplicates and malformed spaces are
 // rejected at start-up with a message naming the variant.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -149,7 +150,8 @@ std::int64_t reference_ns_this_thread();
 
 // Workspaces left by instances for later ones with the same key (InstanceOptions::reuse),
 // type-erased; the least recently left beyond a budget (a quarter of the memory, at most 4 GiB) are
-// freed. take_workspaces hands each out once.
+// freed, and so are those of other kernels when a kernel's are asked for. take_workspaces hands
+// each out once.
 std::vector<std::shared_ptr<void>> take_workspaces(const std::string& key, std::size_t at_most);
 void leave_workspaces(const std::string& key, std::vector<std::shared_ptr<void>> workspaces, std::size_t bytes_each);
 void clear_left_workspaces();
@@ -192,8 +194,10 @@ class InstanceOf final : public Instance {
     }
     reuse_bytes_ = std::max<std::size_t>(K::bytes(ws_[0]), 64);
     if (opt.cold) {
-      const std::size_t want = std::max<std::size_t>(
-          std::min<std::size_t>((opt.cold_bytes + reuse_bytes_ - 1) / reuse_bytes_, kMaxCopies), 2);
+      // Copies enough to span cold_bytes: a workspace that spans them alone is its own rotation
+      // (what one call touched first has left the caches before the next call starts).
+      const std::size_t want =
+          std::clamp<std::size_t>((opt.cold_bytes + reuse_bytes_ - 1) / reuse_bytes_, 1, kMaxCopies);
       take(want - 1);
       while (ws_.size() < want) ws_.push_back(make_());
     }

@@ -1,11 +1,10 @@
-// Buffers of buffer.hpp: mmap'd (page-aligned, untouched), then first-touched by the threads that
-// will use them; deterministic data from a counter-based hash.
+// Buffers of buffer.hpp: mapped regions (page-aligned; untouched, or reused and zeroed), touched
+// by the threads that will use them; deterministic data from a counter-based hash.
 #include "harness/platform/buffer.hpp"
 
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -14,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "harness/platform/pool.hpp"
+#include "harness/platform/regions.hpp"
 
 namespace cromwell {
 namespace {
@@ -50,24 +50,33 @@ RawBuffer Alloc::raw(std::size_t bytes) const {
   constexpr std::size_t kAlign = 64;
   if (bytes > std::numeric_limits<std::size_t>::max() / 2 || offset > std::numeric_limits<std::size_t>::max() / 4)
     throw std::bad_alloc();
-  // mmap returns page-aligned memory that nobody has touched yet (so the first touch below
-  // decides where its pages live); the 64 spare bytes keep room for the offset past a boundary.
+  // A page-aligned region that nobody has touched yet (so the first touch below decides where its
+  // pages live), or one reused from the pool (regions.hpp), zeroed below as a fresh one is; the
+  // 64 spare bytes keep room for the offset past a boundary.
   const std::size_t length = bytes + offset + kAlign;
-  void* p = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED)
-    throw std::runtime_error(
-        fmt::format("mmap({} bytes for a {}-byte buffer): {}", length, bytes, std::strerror(errno)));
+  Region region;
+  try {
+    region = map_region(length);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("{} for a {}-byte buffer", e.what(), bytes));
+  }
   RawBuffer b;
-  b.base = std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [length](std::byte* q) { munmap(q, length); });
+  b.base = std::shared_ptr<std::byte>(static_cast<std::byte*>(region.base),
+                                      [region](std::byte*) { release_region(region); });
   b.data = b.base.get() + offset;  // the mapping's start is page-aligned, hence 64-byte aligned
   b.bytes = bytes;
 
-  // First touch: one zero byte per page, by the pool's threads in contiguous chunks in thread
-  // order (the partition most variants use), else by the caller.
+  // First touch (one zero byte per page) or zeroing of a reused region, by the pool's threads in
+  // contiguous chunks in thread order (the partition most variants use), else by the caller.
   std::byte* const start = b.base.get();
   const std::size_t page = page_size();
   const auto pages = static_cast<std::int64_t>((length + page - 1) / page);
-  auto touch = [start, page](std::int64_t p0, std::int64_t p1) {
+  auto touch = [start, page, length, fresh = region.fresh](std::int64_t p0, std::int64_t p1) {
+    if (!fresh) {
+      const std::size_t from = static_cast<std::size_t>(p0) * page;
+      std::memset(start + from, 0, std::min(static_cast<std::size_t>(p1) * page, length) - from);
+      return;
+    }
     for (std::int64_t i = p0; i < p1; ++i)
       *reinterpret_cast<volatile std::byte*>(start + static_cast<std::size_t>(i) * page) = std::byte{0};
   };

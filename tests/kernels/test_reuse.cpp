@@ -1,6 +1,7 @@
 // Workspaces passed from one instance to the next (InstanceOptions::reuse): the next instance of
 // the same data takes them, its first workspace's output is NaN again as a fresh one's, its check
-// still passes, and two instances alive at once never share a workspace.
+// still passes, and two instances alive at once never share a workspace; once an instance of
+// another kernel is made, the first kernel's are freed.
 #include <cmath>
 
 #include <catch2/catch.hpp>
@@ -57,5 +58,22 @@ TEST_CASE("an instance takes the workspaces an earlier one of the same data left
   auto e = make("silu.naive", Dims{{{"n", 4100}}}, /*cold=*/false);
   CHECK(left_workspace_bytes() > 0);
   CHECK(e->check().ok);
+  clear_left_workspaces();
+}
+
+TEST_CASE("workspaces left by one kernel are freed when an instance of another kernel is made", "[reuse]") {
+  const auto leave = [](const std::string& id, const Dims& shape) { make(id, shape, /*cold=*/false).reset(); };
+  const Dims silu{{{"n", 4099}}}, rmsnorm{{{"rows", 3}, {"n", 257}}};
+  clear_left_workspaces();
+  leave("rmsnorm.naive", rmsnorm);
+  const std::size_t alone = left_workspace_bytes();
+  REQUIRE(alone > 0);
+  clear_left_workspaces();
+  leave("silu.naive", silu);
+  leave("silu.naive", Dims{{{"n", 17}}});  // the same kernel: both kept
+  const std::size_t both = left_workspace_bytes();
+  CHECK(both > 0);
+  leave("rmsnorm.naive", rmsnorm);
+  CHECK(left_workspace_bytes() == alone);  // silu's freed
   clear_left_workspaces();
 }
