@@ -20,7 +20,7 @@ struct Region {
   bool fresh = true;       // true: untouched pages from mmap; false: reused, zeroed by the caller's touch
 };
 
-inline constexpr std::size_t kMinPooled = std::size_t{1} << 20;
+inline constexpr std::size_t kMinPooled = std::size_t{64} << 10;
 
 // A mapping of `length` bytes rounded up to whole pages: cut from the smallest pooled region that
 // holds it, else a fresh one. Throws std::runtime_error naming the size when mmap fails.
