@@ -43,6 +43,9 @@ def choose(results, variant=None, x=None, y=None):
                 raise PlotDataError(f"{results.path}: the heatmap plot needs a variant with two parameters that "
                                     "each take two or more values; no variant in this file has them")
             variant = candidates[0]
+    if variant not in set(results.rows["id"]):
+        raise PlotDataError(f"{results.path}: no variant {variant} in this file "
+                            f"(it has {', '.join(sorted(set(results.rows['id'])))})")
     if x is None or y is None:
         own = [p for p in (DEFAULT_X, DEFAULT_Y) if p in varied_params(results, variant)]
         pick = own if len(own) == 2 else varied_params(results, variant)
@@ -62,9 +65,6 @@ def plot(results, out, variant=None, x=None, y=None, metric="gflops"):
     variant, x, y = choose(results, variant, x, y)
     if x == y:
         raise PlotDataError(f"heatmap: --x and --y are both {x}")
-    if variant not in set(results.rows["id"]):
-        raise PlotDataError(f"{results.path}: no variant {variant} in this file "
-                            f"(it has {', '.join(sorted(set(results.rows['id'])))})")
     rows = results.rows_for("heatmap", [x, y], [metric])
     rows = rows[rows["id"] == variant]
     for p in (x, y):
@@ -104,7 +104,7 @@ def plot(results, out, variant=None, x=None, y=None, metric="gflops"):
     over = [p for p in results.params if p not in (x, y) and rows[p].nunique() > 1]
     word = "lowest" if lowest else "best"
     label = style.METRIC_LABELS[metric]
-    bar = fig.colorbar(image, ax=ax, pad=0.02)
+    bar = ax.figure.colorbar(image, ax=ax, pad=0.02)
     bar.set_label(f"{label}, {word} over {', '.join(over)}" if over else label)
 
     if masked.count():
@@ -118,7 +118,7 @@ def plot(results, out, variant=None, x=None, y=None, metric="gflops"):
                + ("; grey: none measured" if np.isnan(grid).any() else "")]
     if lowest:
         details.append(style.counters_detail(results.counters_sources(rows)))
-    style.titles(fig, ax, f"{variant}: {what} by {x} × {y}", results, "\n".join(d for d in details if d))
+    style.titles(ax, f"{variant}: {what} by {x} × {y}", results, "\n".join(d for d in details if d))
     return style.save(fig, out)
 
 
@@ -151,7 +151,7 @@ def _cmap(metric):
 
 def _outline(ax, ix, iy):
     """White under black: visible on the lightest and the darkest colour of the map."""
-    for colour, width in (("white", 5), ("black", 2)):
+    for colour, width in (("white", 6), ("black", 3)):
         ax.add_patch(Rectangle((ix - 0.5, iy - 0.5), 1, 1, fill=False, edgecolor=colour, linewidth=width))
 
 

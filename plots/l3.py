@@ -28,5 +28,5 @@ def plot(results, out, variant=None):
     style.legend_outside(ax, title="variant (configurations)")
 
     detail = style.counters_detail(results.counters_sources(rows))
-    style.titles(fig, ax, "L3 miss rate and time per call, every measured configuration", results, detail)
+    style.titles(ax, "L3 miss rate and time per call, every measured configuration", results, detail)
     return style.save(fig, out)

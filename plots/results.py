@@ -182,8 +182,9 @@ class Results:
         return ", ".join(f"{n} {what}" for what, n in counts.items() if n)
 
     def variant_ids(self):
-        """Every `kernel.variant` of the file's kernel rows, sorted."""
-        return sorted(set(self.rows.loc[self.rows["kernel"] != _CALIBRATION_KERNEL, "id"]))
+        """Every `kernel.variant` of the file's measured kernel rows, sorted."""
+        kernel_rows = (self.rows["kernel"] != _CALIBRATION_KERNEL) & (self.rows["status"] == "measured")
+        return sorted(set(self.rows.loc[kernel_rows, "id"]))
 
     def counters_sources(self, rows):
         return sorted(set(rows["counters"].dropna()))

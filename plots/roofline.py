@@ -115,7 +115,7 @@ def plot(results, out, variant=None, ceilings=None, threads=None):
     detail = f"threads={threads}; each point: a variant's best configuration at one shape"
     if missing:
         detail += f"; {missing}"
-    style.titles(fig, ax, "Roofline: best configurations against the machine's ceilings"
+    style.titles(ax, "Roofline: best configurations against the machine's ceilings"
                  if not missing else "Roofline: best configurations (ceilings missing)", results, detail)
     return style.save(fig, out)
 

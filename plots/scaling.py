@@ -2,10 +2,11 @@
 from linear each variant scales, and which pinning helps it.
 
 Each point is the variant's best configuration at that thread count and pin policy. A variant is
-drawn at one shape: the one measured at the most thread counts (the largest of those). The y axis
-starts at 0, so that a line twice as high is twice as fast (it is logarithmic when the variants'
-rates span more than 20×); the dotted line of each variant's colour is linear scaling from its
-best one-thread point.
+drawn at one shape: the one measured at the most thread counts (the largest of those). Two panels:
+the rate itself (from 0, so that a line twice as high is twice as fast; logarithmic when the
+variants' rates span more than 20×, as a naive variant's next to a vectorized one's do), and the
+speed-up over the variant's best one-thread configuration, against the dotted line of linear
+scaling, where variants of very different speeds can be compared.
 """
 import pandas as pd
 
@@ -36,9 +37,9 @@ def plot(results, out, variant=None):
         raise PlotDataError(f"{results.path}: the scaling plot needs a variant measured at two or more thread "
                             f"counts; this file's {kernel} rows have threads={counts} only per variant and shape")
 
-    fig, ax = style.new_figure()
+    fig, (rates, speedups) = style.new_figure(ncols=2)
     pins = sorted(set().union(*(set(c["pin"]) for c in chosen)))
-    thread_counts = set()
+    thread_counts = sorted(set().union(*(set(int(t) for t in c["threads"]) for c in chosen)))
     shapes = set()
     drawn = []
     for group in chosen:
@@ -46,26 +47,29 @@ def plot(results, out, variant=None):
         shapes.add(group["shape"].iloc[0])
         points = best(group, ["pin", "threads"], rate)
         drawn.append(points[rate])
-        look = style.look(results, name)
+        one = points.loc[points["threads"] == 1, rate]
+        if one.empty:
+            note(f"scaling: {name} has no one-thread row: left out of the speed-up panel")
         for pin, line in points.groupby("pin", sort=True):
             line = line.sort_values("threads")
-            ax.plot(line["threads"], line[rate], label=f"{name} · pin {pin}", color=look["color"],
-                    marker=look["marker"], linestyle=style.LINESTYLES[pins.index(pin) % len(style.LINESTYLES)],
-                    linewidth=1.8, markersize=6)
-            thread_counts.update(int(t) for t in line["threads"])
-        one = points[points["threads"] == 1]
-        if not one.empty:
-            top = max(int(t) for t in points["threads"])
-            base = one[rate].max()
-            ax.plot([1, top], [base, base * top], color=look["color"], linestyle=":", linewidth=1, alpha=0.6)
-            drawn.append(pd.Series([base * top]))
-    ax.set_xticks(sorted(thread_counts))
-    ax.set_xlabel("threads")
-    style.rate_axis(ax, pd.concat(drawn), unit)
-    ax.grid(True, alpha=0.3)
-    style.legend_outside(ax, title="variant · pin policy")
+            look = dict(style.look(results, name), linewidth=1.8, markersize=6,
+                        linestyle=style.LINESTYLES[pins.index(pin) % len(style.LINESTYLES)])
+            rates.plot(line["threads"], line[rate], **look)
+            if not one.empty:
+                speedups.plot(line["threads"], line[rate] / one.max(), label=f"{name} · pin {pin}", **look)
+    speedups.plot([1, thread_counts[-1]], [1, thread_counts[-1]], color="#888888", linestyle=":", linewidth=1.5,
+                  label="linear", zorder=1)
+    for ax in (rates, speedups):
+        ax.set_xticks(thread_counts)
+        ax.set_xlabel("threads")
+        ax.grid(True, alpha=0.3)
+    style.rate_axis(rates, pd.concat(drawn), unit)
+    speedups.set_ylim(bottom=0)
+    speedups.set_ylabel("speed-up (× the best one-thread rate)")
+    rates.set_title(f"{unit}, best configuration at each point", fontsize=10)
+    speedups.set_title("speed-up (dotted: linear)", fontsize=10)
+    style.legend_outside(speedups, title="variant · pin policy")
     what = "GFLOP/s" if rate == "gflops" else "GB/s"
-    shape = shapes.pop() if len(shapes) == 1 else "the shape measured at the most thread counts"
-    style.titles(fig, ax, f"{kernel}: {what} by threads and pinning", results,
-                 f"{shape}; each point: the best configuration; dotted: linear from 1 thread")
+    shape = shapes.pop() if len(shapes) == 1 else "each variant at the shape measured at the most thread counts"
+    style.titles(rates, f"{kernel}: {what} and speed-up by threads and pinning", results, shape)
     return style.save(fig, out)

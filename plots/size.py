@@ -58,5 +58,5 @@ def plot(results, out, variant=None, threads=None):
     detail = f"threads={threads}; each point: the best configuration at that shape"
     if fixed:
         detail += f"; {fixed}"
-    style.titles(fig, ax, f"{kernel}: {what} by problem size", results, detail)
+    style.titles(ax, f"{kernel}: {what} by problem size", results, detail)
     return style.save(fig, out)

@@ -60,23 +60,25 @@ def param_label(kernel, param):
     return f"{param} ({unit})" if unit else param
 
 
-def new_figure():
+def new_figure(ncols=1):
+    """The figure and its axes (one, or a row of `ncols`). The axes sit in a subfigure whose own
+    title carries the subtitle: constrained layout then keeps title, subtitle, panels and legends
+    apart however many panels there are."""
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    return fig, ax
+    axes = fig.subfigures(1, 1).subplots(1, ncols)
+    return fig, axes
 
 
-def titles(fig, ax, subject, results, detail=""):
+def titles(ax, subject, results, detail=""):
     """The subject on top; under it the machine, the date and what the reader must know about the
     data (simulated counters, the rows chosen, a build whose timings are not trustworthy)."""
-    fig.suptitle(subject, fontsize=13, fontweight="bold")
-    lines = [f"{results.machine()} · {results.date()}"]
+    panel = ax.figure
+    panel.figure.suptitle(subject, fontsize=13, fontweight="bold")
+    first = f"{results.machine()} · {results.date()}"
     caveat = results.caveat()
     if caveat:
-        lines[0] += f" · {caveat}"
-    if detail:
-        lines.append(detail)
-    ax.set_title("\n".join(lines), fontsize=9, color="#333333")
+        first += f" · {caveat}"
+    panel.suptitle("\n".join([first] + ([detail] if detail else [])), fontsize=9, color="#333333")
 
 
 def counters_detail(sources):
