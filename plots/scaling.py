@@ -35,7 +35,7 @@ def plot(results, out, variant=None):
     if not chosen:
         counts = ", ".join(str(t) for t in sorted(set(rows["threads"].dropna())))
         raise PlotDataError(f"{results.path}: the scaling plot needs a variant measured at two or more thread "
-                            f"counts; this file's {kernel} rows have threads={counts} only per variant and shape")
+                            f"counts at one shape; no variant of {kernel} is (threads in the file: {counts})")
 
     fig, (rates, speedups) = style.new_figure(ncols=2)
     pins = sorted(set().union(*(set(c["pin"]) for c in chosen)))
