@@ -38,6 +38,7 @@ Command run_command();
 Command compare_command();
 Command counters_command();
 Command merge_command();
+Command report_command();
 Command child_command();
 
 }  // namespace cromwell::cli

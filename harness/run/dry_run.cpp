@@ -5,23 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "harness/platform/text.hpp"
+
 namespace cromwell {
 namespace {
-
-// A reason with its numbers replaced by N, so that "mc=250 is not a multiple of MR=6" and
-// "mc=256 ..." fall in one group.
-std::string reason_kind(const std::string& reason) {
-  std::string out;
-  for (std::size_t i = 0; i < reason.size();) {
-    if (std::isdigit(static_cast<unsigned char>(reason[i]))) {
-      while (i < reason.size() && (std::isdigit(static_cast<unsigned char>(reason[i])) || reason[i] == '.')) ++i;
-      out += 'N';
-    } else {
-      out += reason[i++];
-    }
-  }
-  return out;
-}
 
 std::string duration(double s) {
   if (s < 90) return fmt::format("{:.0f} s", s);
@@ -53,7 +40,7 @@ void print_dry_run(std::FILE* out, const Plan& plan, const RunOptions& opt, cons
       }
       fmt::print(out, "run      {}\n", pc.config.key());
     } else {
-      Group& g = not_run[{pc.status, reason_kind(pc.reason)}];
+      Group& g = not_run[{pc.status, fold_numbers(pc.reason)}];
       if (g.count++ == 0) g.example = pc.reason;
     }
   }

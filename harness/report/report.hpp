@@ -1,0 +1,20 @@
+#pragma once
+// `cromwell report`: what a sweep decided, read back from its results files — per kernel, each
+// variant's best configuration with its speed-up over naive and its cache miss rates, the L3
+// miss-rate report, and what was not measured and why — on a terminal or as Markdown.
+#include <string>
+#include <vector>
+
+#include "harness/io/results.hpp"
+#include "harness/report/table.hpp"
+
+namespace cromwell {
+
+struct ReportOptions {
+  TextFormat format = TextFormat::term;
+  std::size_t l3_rows = 10;  // rows of each L3 ranking shown: the highest rates, then the lowest
+};
+
+std::string render_report(const std::vector<ResultsFile>& files, const ReportOptions& opt);
+
+}  // namespace cromwell

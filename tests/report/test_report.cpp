@@ -1,0 +1,122 @@
+// `cromwell report` from fixture results files (tests/plots/data, in the writer's exact format):
+// the best configuration of each variant against a brute-force search of the rows, the speed-up
+// over naive, the rank correlation against a hand-computed value, a file without L3 columns, rows
+// not measured with their reasons, one variant only, two files, Markdown, and bad input.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <catch2/catch.hpp>
+
+#include "harness/io/results.hpp"
+#include "harness/report/best.hpp"
+#include "harness/report/l3.hpp"
+#include "harness/report/report.hpp"
+#include "tests/cli/cli.hpp"
+
+using namespace cromwell;
+
+namespace {
+
+std::string fixture(const std::string& name) { return std::string(CROMWELL_SOURCE_DIR) + "/tests/plots/data/" + name; }
+
+}  // namespace
+
+TEST_CASE("Spearman's rank correlation, by hand", "[report]") {
+  // y's ranks 1, 2, 3.5, 5, 3.5 (a tie): rho = 8 / sqrt(10 * 9.5).
+  const std::vector<double> x{1, 2, 3, 4, 5}, y{5, 6, 7, 8, 7}, down{9, 7, 5, 3, 1}, flat{2, 2, 2, 2, 2};
+  CHECK(*spearman(x, y) == Approx(8 / std::sqrt(95.0)));
+  CHECK(*spearman(x, down) == Approx(-1));
+  CHECK_FALSE(spearman(x, flat));
+  CHECK_FALSE(spearman(std::vector<double>{1}, std::vector<double>{2}));
+}
+
+TEST_CASE("the best configuration of each variant is its fastest measured row, against naive's", "[report]") {
+  const ResultsFile f = read_results(fixture("gemm-sim.csv"));
+  const auto groups = best_per_variant(f.records);
+  REQUIRE_FALSE(groups.empty());
+  std::size_t checked = 0;
+  for (const auto& g : groups) {
+    CHECK(std::is_sorted(g.rows.begin(), g.rows.end(),
+                         [](const BestRow& a, const BestRow& b) { return *a.record->time_ns < *b.record->time_ns; }));
+    // Brute force: every measured row of the group, by variant.
+    std::map<std::string, double> fastest;
+    for (const auto& r : f.records)
+      if (r.status == Status::measured && r.config.kernel == g.kernel && r.config.shape.str() == g.shape &&
+          r.config.axes.threads == g.threads && r.config.axes.cache == g.cache) {
+        auto [it, fresh] = fastest.emplace(r.config.variant, *r.time_ns);
+        if (!fresh) it->second = std::min(it->second, *r.time_ns);
+      }
+    CHECK(fastest.size() == g.rows.size());
+    for (const auto& b : g.rows) {
+      CHECK(*b.record->time_ns == fastest.at(b.record->config.variant));
+      if (fastest.count("naive")) {
+        REQUIRE(b.vs_naive);
+        CHECK(*b.vs_naive == Approx(fastest.at("naive") / *b.record->time_ns));
+      } else {
+        CHECK_FALSE(b.vs_naive);
+      }
+      ++checked;
+    }
+  }
+  CHECK(checked >= 10);
+}
+
+TEST_CASE("the L3 report ranks by miss rate and says the counters are simulated", "[report]") {
+  const ResultsFile f = read_results(fixture("gemm-sim.csv"));
+  const auto l3 = l3_groups(f.records);
+  REQUIRE_FALSE(l3.empty());
+  for (const auto& g : l3) {
+    CHECK(g.simulated());
+    for (std::size_t i = 1; i < g.rows.size(); ++i)
+      CHECK(*metric_of(*g.rows[i - 1], "l3_miss_rate") >= *metric_of(*g.rows[i], "l3_miss_rate"));
+    CHECK(g.rho.has_value() == (g.rows.size() >= kMinCorrelated));
+    if (!g.rho) CHECK_THAT(g.why_no_rho, Catch::Contains("at least 5"));
+  }
+  const std::string text = render_report({f}, {});
+  CHECK_THAT(text, Catch::Contains("L3 miss-rate report"));
+  CHECK_THAT(text, Catch::Contains("simulated (sim:zen3): a cache model without hardware prefetchers"));
+  CHECK_THAT(text, Catch::Contains("Spearman rank correlation of L3 miss rate with time"));
+  CHECK_THAT(text, Catch::Contains("pct_peak") && Catch::Contains("not available"));
+}
+
+TEST_CASE("a file without counters and with failed rows says so", "[report]") {
+  const std::string text = render_report({read_results(fixture("mixed-sw.csv"))}, {});
+  CHECK_THAT(text, Catch::Contains("No L3 miss rates in this file (counters: sw)"));
+  CHECK_THAT(text, Catch::Contains("Not measured"));
+  CHECK_THAT(text, Catch::Contains("failed") && Catch::Contains("expected"));
+  CHECK_THAT(text, Catch::Contains("error") && Catch::Contains("timeout after 30 s"));
+  CHECK_THAT(text, !Catch::Contains("L1d miss"));  // no miss columns where there are none
+}
+
+TEST_CASE("one variant only, and two files in one report", "[report]") {
+  ResultsFile f = read_results(fixture("gemm-sim.csv"));
+  std::erase_if(f.records, [](const Record& r) { return r.config.variant != "avx2"; });
+  const std::string one = render_report({f}, {});
+  CHECK_THAT(one, Catch::Contains("avx2"));
+  CHECK_THAT(one, !Catch::Contains(" 1.00 ") && Catch::Contains("—"));  // no naive to compare with
+  const std::string two =
+      render_report({read_results(fixture("gemm-sim.csv")), read_results(fixture("mixed-sw.csv"))}, {});
+  CHECK_THAT(two, Catch::Contains("gemm-sim.csv: ") && Catch::Contains("mixed-sw.csv: "));
+  CHECK_THAT(two, Catch::Contains("gemm: the best") && Catch::Contains("copy: the best"));
+}
+
+TEST_CASE("Markdown tables escape their cells", "[report]") {
+  const Table t{{"a", "b"}, {false, true}, {{"x|y", "1"}}};
+  CHECK(t.render(TextFormat::md) == "| a | b |\n| --- | ---: |\n| x\\|y | 1 |\n");
+  CHECK(t.render(TextFormat::term) == "  a    b\n  x|y  1\n");
+  const std::string md = render_report({read_results(fixture("gemm-sim.csv"))}, {.format = TextFormat::md});
+  CHECK_THAT(md, Catch::StartsWith("# Cromwell report") && Catch::Contains("| --- |") && !Catch::Contains("====="));
+}
+
+TEST_CASE("cromwell report: bad input is refused by name", "[report][cli]") {
+  const auto missing = cromwell_test::cromwell("report /nonexistent/run.csv");
+  CHECK(missing.code == 2);
+  CHECK_THAT(missing.output, Catch::Contains("/nonexistent/run.csv: no such file"));
+  const auto format = cromwell_test::cromwell("report " + fixture("gemm-sim.csv") + " --format html");
+  CHECK(format.code == 2);
+  CHECK_THAT(format.output, Catch::Contains("html") && Catch::Contains("term") && Catch::Contains("md"));
+  const auto ok = cromwell_test::cromwell("report " + fixture("gemm-sim.csv") + " --format md");
+  CHECK(ok.code == 0);
+  CHECK_THAT(ok.output, Catch::Contains("## gemm: the best configuration of each variant"));
+}
