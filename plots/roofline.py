@@ -6,7 +6,7 @@ A point is one variant at one shape: its best row (highest GFLOP/s) at the threa
 Its arithmetic intensity is gflops / gbps, the flops per byte of the kernel's work model (each
 input read once, each output written once). Kernels without flops (copy, read) are not on it.
 
-Ceilings come from a machine profile (`--ceilings PROFILE.json`, written by `cromwell roofline`):
+Ceilings come from a machine profile (`--ceilings PROFILE.json`, the format `cromwell roofline` is to write):
 
     {
       "host": "ws1",                                   # optional: compared with the results' host
@@ -85,7 +85,7 @@ def plot(results, out, variant=None, ceilings=None, threads=None):
 
     x_lo, x_hi = points["intensity"].min() / 4, points["intensity"].max() * 4
     y_lo, y_hi = points["gflops"].min() / 4, points["gflops"].max() * 2
-    missing = "no ceilings: pass --ceilings PROFILE.json (from cromwell roofline)"
+    missing = "no ceilings: pass --ceilings PROFILE.json (a machine profile)"
     lines = []
     if ceilings:
         profile = read_ceilings(ceilings)
