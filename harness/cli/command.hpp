@@ -39,6 +39,7 @@ Command compare_command();
 Command counters_command();
 Command merge_command();
 Command report_command();
+Command export_command();
 Command child_command();
 
 }  // namespace cromwell::cli
