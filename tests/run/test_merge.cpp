@@ -5,10 +5,8 @@
 // indices to resubmit (exit 1, the merged file written anyway); a key in two shards is a duplicate
 // whose first row is kept; inputs of different sweeps, and a shard given twice, are refused
 // (exit 2) with both files and the field named, and nothing is written.
-#include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
-#include <array>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -23,40 +21,14 @@
 #include "harness/io/sink.hpp"
 #include "harness/run/merge.hpp"
 #include "harness/run/stats.hpp"
+#include "tests/cli/cli.hpp"
 
 using namespace cromwell;
+using cromwell_test::TempDir;
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("cromwell-merge-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-struct Run {
-  int code = -1;
-  std::string output;
-};
-
-Run run_cromwell(const std::string& args) {
-  const std::string cmd = std::string(CROMWELL_BINARY) + " " + args + " 2>&1";
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p)) r.output += buf.data();
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
 
 const Columns kColumns{{"m", "n", "k"}, {"tile"}, {}};
 constexpr int kConfigs = 11;
@@ -120,7 +92,7 @@ ShardFile shard(int k, int n) {
 // Writes shard k of n as a sharded sweep would: calibration rows first, then its configs.
 std::string write_shard(const TempDir& dir, const ShardFile& s, const std::string& name = "") {
   const std::string text = s.sharded ? fmt::format("{}/{}", s.k, s.n) : "";
-  const std::string path = dir / (name.empty() ? fmt::format("shard-{}-of-{}.csv", s.k, s.n) : name);
+  const std::string path = (dir / (name.empty() ? fmt::format("shard-{}-of-{}.csv", s.k, s.n) : name)).string();
   std::vector<Record> rows{calibration(1, text), calibration(2, text)};
   Json keys = Json::array();
   for (int i = s.k; i < s.configs; i += s.n) {
@@ -189,7 +161,7 @@ TEST_CASE("merge: a complete set of shards gives every config once, in the sweep
   CHECK(config_keys(m.records) == all_keys());
   CHECK(m.inputs.front().shard == "0/3");
 
-  const std::string out = dir / "all.csv";
+  const std::string out = (dir / "all.csv").string();
   write_merged(m, out, "cromwell merge ...");
   const ResultsFile back = read_results(out);
   CHECK(config_keys(back.records) == all_keys());
@@ -213,23 +185,23 @@ TEST_CASE("merge: a complete set of shards gives every config once, in the sweep
   for (int k = 0; k < n; ++k) {
     CHECK(ctx["merged_from"][k]["shard"] == fmt::format("{}/{}", k, n));
     CHECK(ctx["merged_from"][k]["slurm"]["array_task_id"] == k);
-    CHECK(ctx["merged_from"][k]["file"] == dir / fmt::format("shard-{}-of-{}.csv", k, n));
+    CHECK(ctx["merged_from"][k]["file"] == (dir / fmt::format("shard-{}-of-{}.csv", k, n)).string());
   }
   CHECK(ctx["merge"]["complete"] == true);
 
   // The command: exit 0, and an existing output is replaced only with --overwrite.
   const std::string args = fmt::format("{} {} {}", paths[0], paths[1], paths[2]);
-  const std::string cli_out = dir / "cli.csv";
-  const Run ok = run_cromwell(fmt::format("merge {} -o {}", args, cli_out));
+  const std::string cli_out = (dir / "cli.csv").string();
+  const cromwell_test::Result ok = cromwell_test::cromwell(fmt::format("merge {} -o {}", args, cli_out));
   INFO(ok.output);
   CHECK(ok.code == 0);
   CHECK(config_keys(read_results(cli_out).records) == all_keys());
-  const Run again = run_cromwell(fmt::format("merge {} -o {}", args, cli_out));
+  const cromwell_test::Result again = cromwell_test::cromwell(fmt::format("merge {} -o {}", args, cli_out));
   CHECK(again.code == 2);
   CHECK_THAT(again.output, Catch::Contains("--overwrite"));
-  CHECK(run_cromwell(fmt::format("merge {} -o {} --overwrite", args, cli_out)).code == 0);
+  CHECK(cromwell_test::cromwell(fmt::format("merge {} -o {} --overwrite", args, cli_out)).code == 0);
   // The output may not replace an input or its context.
-  const Run onto = run_cromwell(fmt::format("merge {} -o {} --overwrite", args, paths[0]));
+  const cromwell_test::Result onto = cromwell_test::cromwell(fmt::format("merge {} -o {} --overwrite", args, paths[0]));
   CHECK(onto.code == 2);
   CHECK_THAT(onto.output, Catch::Contains("an input"));
 }
@@ -251,8 +223,9 @@ TEST_CASE("merge: missing keys and a missing shard are listed with the indices t
   CHECK(m.duplicates.empty());
 
   // The command exits 1, says what to resubmit, and still writes every row it has.
-  const std::string out = dir / "all.csv";
-  const Run r = run_cromwell(fmt::format("merge {} {} {} -o {}", paths[0], paths[1], paths[2], out));
+  const std::string out = (dir / "all.csv").string();
+  const cromwell_test::Result r =
+      cromwell_test::cromwell(fmt::format("merge {} {} {} -o {}", paths[0], paths[1], paths[2], out));
   INFO(r.output);
   CHECK(r.code == 1);
   CHECK_THAT(r.output, Catch::Contains("missing: 5 of 11 configs"));
@@ -273,7 +246,8 @@ TEST_CASE("merge: the first 20 missing keys are listed, with a count", "[merge]"
   whole.configs = 30;
   for (int i = 4; i < 30; ++i) whole.drop.push_back(i);
   const std::string path = write_shard(dir, whole, "whole.csv");
-  const Run r = run_cromwell(fmt::format("merge {} -o {}", path, dir / "all.csv"));
+  const cromwell_test::Result r =
+      cromwell_test::cromwell(fmt::format("merge {} -o {}", path, (dir / "all.csv").string()));
   INFO(r.output);
   CHECK(r.code == 1);
   CHECK_THAT(r.output, Catch::Contains("missing: 26 of 30 configs"));
@@ -301,7 +275,8 @@ TEST_CASE("merge: a key in two shards is a duplicate and the first row is kept",
   CHECK(std::count_if(m.records.begin(), m.records.end(), [](const Record& r) { return r.config.kernel == "noop"; }) ==
         4);
 
-  const Run r = run_cromwell(fmt::format("merge {} {} -o {}", paths[0], paths[1], dir / "all.csv"));
+  const cromwell_test::Result r =
+      cromwell_test::cromwell(fmt::format("merge {} {} -o {}", paths[0], paths[1], (dir / "all.csv").string()));
   INFO(r.output);
   CHECK(r.code == 1);
   CHECK_THAT(r.output, Catch::Contains("duplicates: 1 config key"));
@@ -316,7 +291,7 @@ TEST_CASE("merge: shards that counted different metrics give the union of the co
   const Merged m = merge_paths({write_shard(dir, one), write_shard(dir, zero)});
   CHECK(m.complete());
   CHECK(m.columns == Columns{{"m", "n", "k"}, {"tile"}, {"ipc", "l1d_misses"}});
-  const std::string out = dir / "all.csv";
+  const std::string out = (dir / "all.csv").string();
   write_merged(m, out, "");
   const ResultsFile back = read_results(out);
   CHECK(back.columns == m.columns);
@@ -335,7 +310,7 @@ TEST_CASE("merge: shards that counted different metrics give the union of the co
 TEST_CASE("merge: shards of different sweeps, or one shard twice, are refused", "[merge]") {
   const TempDir dir;
   const std::string a = write_shard(dir, shard(0, 2));
-  const std::string out = dir / "all.csv";
+  const std::string out = (dir / "all.csv").string();
   const auto refused = [&](const std::string& b, const std::string& field) {
     INFO(field);
     try {
@@ -344,7 +319,7 @@ TEST_CASE("merge: shards of different sweeps, or one shard twice, are refused", 
     } catch (const std::invalid_argument& e) {
       CHECK_THAT(e.what(), Catch::Contains(a) && Catch::Contains(b) && Catch::Contains(field));
     }
-    const Run r = run_cromwell(fmt::format("merge {} {} -o {}", a, b, out));
+    const cromwell_test::Result r = cromwell_test::cromwell(fmt::format("merge {} {} -o {}", a, b, out));
     INFO(r.output);
     CHECK(r.code == 2);
     CHECK_THAT(r.output, Catch::Contains(field));
@@ -364,13 +339,13 @@ TEST_CASE("merge: shards of different sweeps, or one shard twice, are refused", 
   refused(write_shard(dir, shard(0, 2), "again.csv"), "a shard given twice");
 
   // A file without the sweep's description in its context cannot be placed.
-  const std::string bare = dir / "bare.csv";
+  const std::string bare = (dir / "bare.csv").string();
   {
     auto sink = csv_sink(bare, kColumns);
     sink->write(config_row(1));
   }
   std::ofstream(context_path(bare)) << Json{{"schema_version", kSchemaVersion}}.dump();
-  const Run r = run_cromwell(fmt::format("merge {} {} -o {}", a, bare, out));
+  const cromwell_test::Result r = cromwell_test::cromwell(fmt::format("merge {} {} -o {}", a, bare, out));
   CHECK(r.code == 2);
   CHECK_THAT(r.output, Catch::Contains(bare) && Catch::Contains("no 'sweep' object"));
   CHECK_FALSE(fs::exists(out));
