@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/options.hpp"
 #include "harness/io/results.hpp"
+#include "harness/report/confirm.hpp"
 #include "harness/report/report.hpp"
 
 namespace cromwell::cli {
@@ -17,7 +19,8 @@ struct ReportCliOptions {
   std::vector<std::string> inputs;
   std::string format = "term", output;
   std::size_t l3_rows = 10;
-  bool overwrite = false;
+  bool overwrite = false, confirm = false;
+  TimingGroup timing;
 };
 
 int report(const ReportCliOptions& o) {
@@ -34,6 +37,15 @@ int report(const ReportCliOptions& o) {
     } catch (const std::exception& e) {
       throw std::invalid_argument(e.what());  // an input that cannot be read is bad input
     }
+  }
+  Confirmation confirmed;
+  if (o.confirm) {
+    std::vector<Record> records;
+    for (const auto& f : files) records.insert(records.end(), f.records.begin(), f.records.end());
+    MeasureOptions mo;
+    mo.timing = o.timing.values;
+    confirmed = confirm_best(best_per_variant(records), mo, mo.timing.repetitions, stderr);
+    opt.confirmed = &confirmed;
   }
   const std::string text = render_report(files, opt);
   if (o.output.empty()) {
@@ -63,6 +75,10 @@ Command report_command() {
         app.add_option("--l3-rows", o->l3_rows, "rows of each L3 ranking shown (the highest rates, then the lowest)")
             ->check(CLI::Range(2, 1000));
         app.add_flag("--overwrite", o->overwrite, "replace an existing output file");
+        app.add_flag("--confirm", o->confirm,
+                     "re-measure naive and the three fastest of each group interleaved; quote those speed-ups");
+        o->timing.add(app, "--confirm: rounds (each config measured once per round)",
+                      "--confirm: seconds per measurement");
         return [o](const Invocation&) { return report(*o); };
       }};
 }

@@ -8,6 +8,7 @@
 
 #include "harness/platform/text.hpp"
 #include "harness/report/best.hpp"
+#include "harness/report/confirm.hpp"
 #include "harness/report/l3.hpp"
 
 namespace cromwell {
@@ -84,7 +85,8 @@ std::string not_measured(TextFormat f, const std::vector<Record>& records) {
   return t.render(f);
 }
 
-std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, const std::string& kernel) {
+std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, const std::string& kernel,
+                         const Confirmation* confirmed) {
   std::string out;
   for (const auto& g : groups) {
     if (g.kernel != kernel) continue;
@@ -104,9 +106,16 @@ std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, con
     bool noisy = false;
     for (const auto& b : g.rows) {
       const Record& r = *b.record;
-      std::vector<std::string> row{
-          r.config.variant + (r.unstable ? " (noisy)" : ""),     human_time(*r.time_ns),    num(r.gflops), num(r.gbps),
-          b.vs_naive ? fmt::format("{:.2f}", *b.vs_naive) : "—", std::to_string(b.measured)};
+      std::string vs = b.vs_naive ? fmt::format("{:.2f}", *b.vs_naive) : "—";
+      if (confirmed)
+        if (const auto it = confirmed->vs_naive.find(r.config.key()); it != confirmed->vs_naive.end())
+          vs = fmt::format("{:.2f} ({:.2f}–{:.2f}) ✓", it->second.median, it->second.lo, it->second.hi);
+      std::vector<std::string> row{r.config.variant + (r.unstable ? " (noisy)" : ""),
+                                   human_time(*r.time_ns),
+                                   num(r.gflops),
+                                   num(r.gbps),
+                                   vs,
+                                   std::to_string(b.measured)};
       if (l1) row.push_back(pct(metric_of(r, "l1d_miss_rate")));
       if (l2) row.push_back(pct(metric_of(r, "l2_miss_rate")));
       if (l3) row.push_back(pct(metric_of(r, "l3_miss_rate")));
@@ -115,13 +124,23 @@ std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, con
       noisy = noisy || r.unstable;
       if (l1 || l2 || l3) counters.insert(r.counters_source);
     }
-    out += caption(f, fmt::format("{}, {} thread(s), {} cache", g.shape, g.threads, g.cache));
+    out += caption(f, group_caption(g));
     out += t.render(f);
     if (!counters.empty())
       out += fmt::format("{}miss rates: {}\n", f == TextFormat::md ? "\n" : "  ",
                          counters_said(join(std::vector<std::string>(counters.begin(), counters.end()), ", ")));
+    const std::string lead = f == TextFormat::md ? "\n" : "  ";
+    const std::string name = kernel + ": " + group_caption(g);
     if (g.rows.size() > 1 && !g.rows.front().vs_naive)
-      out += fmt::format("{}×naive: no naive row at this shape\n", f == TextFormat::md ? "\n" : "  ");
+      out += lead + "×naive: no naive row at this shape\n";
+    else if (g.rows.size() > 1 && confirmed)
+      out += fmt::format(
+          "{}×naive ✓: naive and the {} fastest re-measured interleaved, {} rounds, median and 95 % "
+          "interval; the others from the sweep's rows{}\n",
+          lead, kConfirmed, confirmed->rounds,
+          confirmed->why_not.count(name) ? " (not re-measured: " + confirmed->why_not.at(name) + ")" : "");
+    else if (g.rows.size() > 1)
+      out += lead + "×naive: from the sweep's best rows, which flatter the winners (--confirm re-measures them)\n";
     if (noisy)
       out += fmt::format(
           "{}(noisy): the repetitions spread more than {:.0f} % around their median; compare before "
@@ -195,7 +214,7 @@ std::string render_report(const std::vector<ResultsFile>& files, const ReportOpt
   for (const auto& k : kernels) {
     out += heading(f, 2, fmt::format("{}: the best configuration of each variant", k));
     out += f == TextFormat::md ? "" : "\n";
-    out += best_section(f, best, k);
+    out += best_section(f, best, k, opt.confirmed);
   }
   out +=
       "Fraction of peak (pct_peak) and bound: not available — no measured machine profile (roofline ceilings) "

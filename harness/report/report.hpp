@@ -10,9 +10,12 @@
 
 namespace cromwell {
 
+struct Confirmation;
+
 struct ReportOptions {
   TextFormat format = TextFormat::term;
-  std::size_t l3_rows = 10;  // rows of each L3 ranking shown: the highest rates, then the lowest
+  std::size_t l3_rows = 10;                 // rows of each L3 ranking shown: the highest rates, then the lowest
+  const Confirmation* confirmed = nullptr;  // speed-ups re-measured interleaved (--confirm), if any
 };
 
 std::string render_report(const std::vector<ResultsFile>& files, const ReportOptions& opt);

@@ -120,3 +120,19 @@ TEST_CASE("cromwell report: bad input is refused by name", "[report][cli]") {
   CHECK(ok.code == 0);
   CHECK_THAT(ok.output, Catch::Contains("## gemm: the best configuration of each variant"));
 }
+
+TEST_CASE("report --confirm quotes the speed-ups of an interleaved re-measurement", "[report][cli]") {
+  const cromwell_test::TempDir dir;
+  const std::string csv = (dir / "small.csv").string();
+  REQUIRE(cromwell_test::cromwell("sweep gemm.naive gemm.blocked --shape m:16,n:16,k:16 --set tile=16 --repetitions 1 "
+                                  "--min-time 0.001 -o " +
+                                  csv)
+              .code == 0);
+  const auto plain = cromwell_test::cromwell("report " + csv);
+  CHECK(plain.code == 0);
+  CHECK_THAT(plain.output, Catch::Contains("from the sweep's best rows"));
+  const auto confirmed = cromwell_test::cromwell("report " + csv + " --confirm --repetitions 4 --min-time 0.001");
+  CHECK(confirmed.code == 0);
+  CHECK_THAT(confirmed.output, Catch::Contains("confirming gemm m:16,n:16,k:16"));
+  CHECK_THAT(confirmed.output, Catch::Contains("✓") && Catch::Contains("re-measured interleaved, 4 rounds"));
+}
