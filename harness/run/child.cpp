@@ -26,12 +26,14 @@ namespace cromwell {
 
 namespace {
 std::string g_child_executable;
+
+std::string child_program() { return g_child_executable.empty() ? self_exe() : g_child_executable; }
 }  // namespace
 
 void set_child_executable(std::string path) { g_child_executable = std::move(path); }
 
 std::vector<std::string> child_argv(const ChildTask& task, const MeasureOptions& opt) {
-  return {g_child_executable.empty() ? self_exe() : g_child_executable, kChildCommand, encode_request({task, opt})};
+  return {child_program(), kChildCommand, encode_request({task, opt})};
 }
 
 ChildCommand child_command(const MeasureOptions& opt) {
@@ -93,9 +95,7 @@ Record IsolatedMeasurer::measure(const Config& c, const VariantEntry& v) {
   try {
     if (worker_ && env != env_) worker_.reset();
     if (!worker_) {
-      worker_ = std::make_unique<Coprocess>(
-          std::vector<std::string>{g_child_executable.empty() ? self_exe() : g_child_executable, kChildCommand, "-"},
-          env);
+      worker_ = std::make_unique<Coprocess>(std::vector<std::string>{child_program(), kChildCommand, "-"}, env);
       env_ = env;
     }
     std::optional<std::string> row;
