@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 # The newest schema_version these readers know (docs/results-format.md, "Versions and reading back").
-KNOWN_SCHEMA_VERSION = 3
+KNOWN_SCHEMA_VERSION = 4
 
 _TEXT = ["key", "kernel", "variant", "status", "reason", "note", "shard", "pin", "cache", "samples_ns",
-         "counters", "counters_scope", "counters_reason"]
+         "counters", "counters_scope", "counters_reason", "bound"]
 _INTEGER = ["threads", "align", "repetitions"]
-_REAL = ["time_ns", "time_ns_min", "err_pct", "gflops", "gbps", "steal_pct", "spin_ns"]
+_REAL = ["time_ns", "time_ns_min", "err_pct", "gflops", "gbps", "steal_pct", "spin_ns", "pct_peak", "pct_machine"]
 _BOOLEAN = ["unstable"]
 # Metric columns that only some counter backends write (docs/metrics.md): a file without them
 # needs another --counters, which the error says.

@@ -6,12 +6,14 @@
 
 #include "harness/cli/command.hpp"
 #include "harness/core/plugins.hpp"
+#include "harness/roofline/profile.hpp"
 
 namespace cromwell {
 
 int main(int argc, char** argv) {
   try {
     load_plugins();
+    apply_profile_caches();
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "cromwell: error: {}\n", e.what());
     return cli::kExitBadInput;

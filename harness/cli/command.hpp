@@ -41,5 +41,6 @@ Command merge_command();
 Command report_command();
 Command export_command();
 Command child_command();
+Command roofline_command();
 
 }  // namespace cromwell::cli

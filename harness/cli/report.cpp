@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -17,7 +18,7 @@ namespace {
 
 struct ReportCliOptions {
   std::vector<std::string> inputs;
-  std::string format = "term", output;
+  std::string format = "term", output, baseline;
   std::size_t l3_rows = 10;
   bool overwrite = false, confirm = false;
   TimingGroup timing;
@@ -37,6 +38,15 @@ int report(const ReportCliOptions& o) {
     } catch (const std::exception& e) {
       throw std::invalid_argument(e.what());  // an input that cannot be read is bad input
     }
+  }
+  std::optional<ResultsFile> base;
+  if (!o.baseline.empty()) {
+    try {
+      base = read_results(o.baseline);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(fmt::format("--baseline: {}", e.what()));
+    }
+    opt.baseline = &*base;
   }
   Confirmation confirmed;
   if (o.confirm) {
@@ -75,6 +85,9 @@ Command report_command() {
         app.add_option("--l3-rows", o->l3_rows, "rows of each L3 ranking shown (the highest rates, then the lowest)")
             ->check(CLI::Range(2, 1000));
         app.add_flag("--overwrite", o->overwrite, "replace an existing output file");
+        app.add_option("--baseline", o->baseline,
+                       "a results file to compare with: per config measured in both, the change of its median time "
+                       "with a 95 % interval");
         app.add_flag("--confirm", o->confirm,
                      "re-measure naive and the three fastest of each group interleaved; quote those speed-ups");
         o->timing.add(app, "--confirm: rounds (each config measured once per round)",

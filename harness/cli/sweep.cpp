@@ -18,6 +18,7 @@
 #include "harness/platform/machine.hpp"
 #include "harness/platform/signals.hpp"
 #include "harness/platform/text.hpp"
+#include "harness/roofline/profile.hpp"
 #include "harness/run/child.hpp"
 #include "harness/run/dry_run.hpp"
 #include "harness/run/identity.hpp"
@@ -235,6 +236,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
   extras.counters_backend = m.counters().source();
   extras.command_line = inv.command_line;
   extras.cold_bytes = cold_bytes_or_default(mo.cold_bytes);
+  extras.machine_profile = profile_context();
   std::vector<std::string> keys;
   for (const auto& pc : plan.configs) keys.push_back(pc.config.key());
   extras.sweep = {{"hash", hash},

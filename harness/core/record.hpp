@@ -30,6 +30,11 @@ struct Record {
   // ns per call that the pool's threads spent spinning in waits during the timed loops, summed
   // over threads (Pool::spin_time_ns); empty when the row was not timed.
   std::optional<double> spin_ns;
+  // Under the machine profile's roofline (roofline/bound.hpp): the fraction of the bound at the
+  // row's threads, ISA and level, the fraction of the machine's best bound, and what bounds it —
+  // or, when pct_peak is empty, why.
+  std::optional<double> pct_peak, pct_machine;
+  std::string bound;
   bool unstable = false;        // err_pct above the instability threshold
   std::string counters_source;  // "none", "sw", "perf:zen3", "sim:zen3"
   std::string counters_scope;   // what the counter values cover

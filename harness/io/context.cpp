@@ -85,6 +85,7 @@ nlohmann::ordered_json context_object(const ContextExtras& x) {
   j["topology"] = {{"summary", topo.describe()}, {"cpus", cpus}};
   const CacheSizes& c = machine_caches();
   j["caches"] = {{"l1d", c.l1d}, {"l2", c.l2}, {"l3", c.l3}, {"source", c.source}};
+  if (!x.machine_profile.is_null()) j["machine_profile"] = x.machine_profile;
   j["governor"] = read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   j["boost"] = read_line("/sys/devices/system/cpu/cpufreq/boost");
   j["transparent_hugepages"] = bracketed(read_line("/sys/kernel/mm/transparent_hugepage/enabled"));

@@ -16,6 +16,8 @@ struct ContextExtras {
   std::size_t cold_bytes = 0;  // 0: not recorded
   // A sweep's identity and state (hash, shard, planned keys, spec, Slurm ids, phases); null: none.
   nlohmann::ordered_json sweep;
+  // The machine profile the rows' pct_peak and bound come from (roofline/profile.hpp); null: none.
+  nlohmann::ordered_json machine_profile;
 };
 
 nlohmann::ordered_json context_object(const ContextExtras& extras);

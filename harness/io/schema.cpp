@@ -181,6 +181,23 @@ std::vector<Column> make_schema() {
                      &Record::spin_ns);
   spin.since = 2;
   s.push_back(spin);
+  Column pct_peak = real("pct_peak", M, "fraction", "{:.3f}",
+                         "performance / the roofline bound at the row's arithmetic intensity, for its thread count, "
+                         "the widest ISA of its variant and the level that holds its working set (DRAM when cold), "
+                         "from the machine profile of `cromwell roofline` ([metrics.md](metrics.md)); empty without "
+                         "a profile, and `bound` says why",
+                         &Record::pct_peak);
+  Column pct_machine =
+      real("pct_machine", M, "fraction", "{:.3f}",
+           "performance / the bound with the machine's widest ISA and every thread", &Record::pct_machine);
+  Column bound = plain_text("bound", M,
+                            "what bounds the row: `compute`, `L1`, `L2`, `L3` or `DRAM`, followed by `(profile stale)` "
+                            "when pct_peak is above 1.05; when pct_peak is empty, why",
+                            &Record::bound, true);
+  for (Column* c : {&pct_peak, &pct_machine, &bound}) {
+    c->since = 4;
+    s.push_back(*c);
+  }
   s.push_back(plain_text("counters", C, "source of the counter columns: `none`, `sw`, `perf:<pmu>`, `sim:<model>`",
                          &Record::counters_source, true));
   s.push_back(plain_text("counters_scope", C, "what the counter values cover (threads, mode, prefetches, simulation)",

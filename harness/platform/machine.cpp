@@ -129,10 +129,27 @@ void set_cache_override(const std::string& spec) {
     g_override = cache_sizes(spec);
 }
 
-const CacheSizes& machine_caches() {
-  static const CacheSizes detected = cache_sizes("");
-  return g_override ? *g_override : detected;
+CacheSizes& detected_caches() {
+  static CacheSizes detected = cache_sizes("");
+  return detected;
 }
+
+void set_measured_caches(const CacheSizes& measured) {
+  CacheSizes c = cache_sizes("");
+  std::vector<std::string> notes;
+  const auto use = [&](std::int64_t& size, std::int64_t value, const char* name) {
+    const std::string fallback = fmt::format("{} default (reported size missing or implausible)", name);
+    if (value <= 0 || c.source.find(fallback) == std::string::npos) return;
+    size = value;
+    c.source.replace(c.source.find(fallback), fallback.size(), fmt::format("{} {}", name, measured.source));
+  };
+  use(c.l1d, measured.l1d, "l1d");
+  use(c.l2, measured.l2, "l2");
+  use(c.l3, measured.l3, "l3");
+  detected_caches() = c;
+}
+
+const CacheSizes& machine_caches() { return g_override ? *g_override : detected_caches(); }
 
 MemoryAvailable memory_available() {
   MemoryAvailable m{0, "MemAvailable in /proc/meminfo"};

@@ -16,7 +16,10 @@ struct CacheSizes {
 // (VMs report an L3 of 508 MiB) and then uses the Zen 3 design target, saying so in `source`.
 CacheSizes cache_sizes(const std::string& override_spec = "");
 void set_cache_override(const std::string& spec);  // used by the CLI for the whole run
-const CacheSizes& machine_caches();                // the sizes in force for this run
+// Sizes measured on this machine (the machine profile's bandwidth curve; 0 = not found): they
+// replace the levels whose detection fell back to the default, and `source` says so.
+void set_measured_caches(const CacheSizes& measured);
+const CacheSizes& machine_caches();  // the sizes in force for this run
 
 std::int64_t parse_bytes(const std::string& text);  // "32K", "512KiB", "32M", "1048576"
 

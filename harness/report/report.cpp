@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "harness/platform/text.hpp"
+#include "harness/report/baseline.hpp"
 #include "harness/report/best.hpp"
 #include "harness/report/confirm.hpp"
 #include "harness/report/l3.hpp"
@@ -85,6 +86,19 @@ std::string not_measured(TextFormat f, const std::vector<Record>& records) {
   return t.render(f);
 }
 
+// Under the table: what "of roofline" means, or why it is missing.
+std::string roofline_said(TextFormat f, const BestGroup& g, bool shown) {
+  const std::string lead = f == TextFormat::md ? "\n" : "  ";
+  if (shown)
+    return lead +
+           "of roofline: performance / the bound at the row's intensity, threads, ISA and the level holding its "
+           "working set (pct_peak); of machine: / the bound with the widest ISA and every thread\n";
+  std::set<std::string> why;
+  for (const auto& b : g.rows)
+    why.insert(b.record->bound.empty() ? "not in this file (written before schema 4)" : b.record->bound);
+  return lead + "of roofline: " + join(std::vector<std::string>(why.begin(), why.end()), "; ") + "\n";
+}
+
 std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, const std::string& kernel,
                          const Confirmation* confirmed) {
   std::string out;
@@ -96,7 +110,13 @@ std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, con
       l2 = l2 || metric_of(*b.record, "l2_miss_rate");
       l3 = l3 || metric_of(*b.record, "l3_miss_rate");
     }
+    bool roofline = false;
+    for (const auto& b : g.rows) roofline = roofline || b.record->pct_peak;
     Table t{{"variant", "time", "GFLOP/s", "GB/s", "×naive", "configs"}, {false, true, true, true, true, true}, {}};
+    if (roofline) {
+      t.header.insert(t.header.end(), {"of roofline", "bound", "of machine"});
+      t.right.insert(t.right.end(), {true, false, true});
+    }
     if (l1) t.header.push_back("L1d miss"), t.right.push_back(true);
     if (l2) t.header.push_back("L2 miss"), t.right.push_back(true);
     if (l3) t.header.push_back("L3 miss"), t.right.push_back(true);
@@ -116,6 +136,7 @@ std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, con
                                    num(r.gbps),
                                    vs,
                                    std::to_string(b.measured)};
+      if (roofline) row.insert(row.end(), {pct(r.pct_peak), r.pct_peak ? r.bound : "—", pct(r.pct_machine)});
       if (l1) row.push_back(pct(metric_of(r, "l1d_miss_rate")));
       if (l2) row.push_back(pct(metric_of(r, "l2_miss_rate")));
       if (l3) row.push_back(pct(metric_of(r, "l3_miss_rate")));
@@ -126,6 +147,7 @@ std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, con
     }
     out += caption(f, group_caption(g));
     out += t.render(f);
+    out += roofline_said(f, g, roofline);
     if (!counters.empty())
       out += fmt::format("{}miss rates: {}\n", f == TextFormat::md ? "\n" : "  ",
                          counters_said(join(std::vector<std::string>(counters.begin(), counters.end()), ", ")));
@@ -216,9 +238,11 @@ std::string render_report(const std::vector<ResultsFile>& files, const ReportOpt
     out += f == TextFormat::md ? "" : "\n";
     out += best_section(f, best, k, opt.confirmed);
   }
-  out +=
-      "Fraction of peak (pct_peak) and bound: not available — no measured machine profile (roofline ceilings) "
-      "for this machine.\n\n";
+  if (opt.baseline) {
+    out += heading(f, 2, fmt::format("Against the baseline {}", opt.baseline->path));
+    out += f == TextFormat::md ? "" : "\n";
+    out += render_changes(f, changes_between(opt.baseline->records, records), opt.baseline->path, opt.l3_rows);
+  }
 
   out += heading(f, 2, "L3 miss-rate report");
   out += f == TextFormat::md ? "" : "\n";

@@ -16,6 +16,7 @@ struct ReportOptions {
   TextFormat format = TextFormat::term;
   std::size_t l3_rows = 10;                 // rows of each L3 ranking shown: the highest rates, then the lowest
   const Confirmation* confirmed = nullptr;  // speed-ups re-measured interleaved (--confirm), if any
+  const ResultsFile* baseline = nullptr;    // the run to compare with (--baseline), if any
 };
 
 std::string render_report(const std::vector<ResultsFile>& files, const ReportOptions& opt);

@@ -5,17 +5,10 @@
 #include <fmt/format.h>
 
 #include "harness/core/request.hpp"
+#include "harness/platform/text.hpp"
 
 namespace cromwell {
 namespace {
-
-struct Fnv {
-  std::uint64_t h = 14695981039346656037ull;
-  void add(std::string_view s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;  // a separator, so that "ab","c" differs from "a","bc"
-  }
-};
 
 const nlohmann::ordered_json* at(const nlohmann::ordered_json& j, const std::vector<const char*>& path) {
   const nlohmann::ordered_json* p = &j;

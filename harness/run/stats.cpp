@@ -39,7 +39,9 @@ double mirrored_median_of(const std::vector<double>& x, const std::vector<std::s
 // round and wrapping past the last to the first, cut to x.size() rounds; every round keeps its
 // direction (forward or reverse). The standard error is the interquartile range of the
 // resampled medians ÷ 1.349 (stats.hpp says why not their standard deviation).
-double block_bootstrap_se(const std::vector<double>& x, std::size_t len, const IntervalOptions& opt) {
+// `plain`: the resampled statistic is the median of the series (its rounds' directions ignored).
+double block_bootstrap_se(const std::vector<double>& x, std::size_t len, const IntervalOptions& opt,
+                          bool plain = false) {
   const std::size_t n = x.size();
   SplitMix64 rng{opt.seed};
   std::vector<double> y(n), forward, reverse;
@@ -53,7 +55,7 @@ double block_bootstrap_se(const std::vector<double>& x, std::size_t len, const I
         y[i] = x[from[i]];
       }
     }
-    medians[static_cast<std::size_t>(b)] = mirrored_median_of(y, from, forward, reverse);
+    medians[static_cast<std::size_t>(b)] = plain ? median_in_place(y) : mirrored_median_of(y, from, forward, reverse);
   }
   std::sort(medians.begin(), medians.end());
   const std::size_t q = medians.size() / 4;  // the quartiles, symmetric so that swapping A and B mirrors the interval
@@ -161,6 +163,24 @@ Ratio median_ratio(const std::vector<double>& per_round, const IntervalOptions& 
 
 Ratio paired_speedup(const std::vector<double>& ref_ns, const std::vector<double>& ns, const IntervalOptions& opt) {
   return median_ratio(log_ratios(ref_ns, ns), opt);
+}
+
+Ratio run_change(const std::vector<double>& base_ns, const std::vector<double>& ns, const IntervalOptions& opt) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  if (base_ns.empty() || ns.empty()) return {nan, nan, nan};
+  std::vector<double> a, b;
+  for (const double t : base_ns) a.push_back(std::log(t));
+  for (const double t : ns) b.push_back(std::log(t));
+  for (const auto* v : {&a, &b})
+    for (const double x : *v)
+      if (!std::isfinite(x)) throw std::invalid_argument("times must be positive and finite");
+  const double m = median(a) - median(b);
+  if (a.size() < kMinRounds || b.size() < kMinRounds) return {std::exp(m), 0, inf};
+  const std::size_t la = block_length(a.size()), lb = block_length(b.size());
+  const double se_a = block_bootstrap_se(a, la, opt, true), se_b = block_bootstrap_se(b, lb, opt, true);
+  const double blocks = std::min(double(a.size()) / la, double(b.size()) / lb);
+  const double half = t_quantile((1 + opt.level) / 2, blocks - 1) * std::hypot(se_a, se_b);
+  return {std::exp(m), std::exp(m - half), std::exp(m + half)};
 }
 
 }  // namespace cromwell

@@ -124,4 +124,14 @@ Ratio median_ratio(const std::vector<double>& per_round_log_ratios, const Interv
 // round order: median_ratio(log_ratios(ref_ns, ns)). > 1 means faster than the reference.
 Ratio paired_speedup(const std::vector<double>& ref_ns, const std::vector<double>& ns, const IntervalOptions& opt = {});
 
+// The change of a config from one run to another (a baseline file, then today's): the median of
+// the baseline's repetitions over the median of today's, > 1 when faster today. The two runs were
+// not interleaved, so nothing pairs their repetitions: each run's log median gets its own
+// standard error from a circular block bootstrap of its repetitions in order (neighbouring
+// repetitions share the host's state), the two add in quadrature, and t has (fewer blocks − 1)
+// degrees of freedom. What a slower host that day does to every config alike is not in the
+// interval: compare a config's change with its neighbours' (`report --baseline`, the CI gate).
+// Fewer than kMinRounds repetitions on either side: (0, ∞).
+Ratio run_change(const std::vector<double>& base_ns, const std::vector<double>& ns, const IntervalOptions& opt = {});
+
 }  // namespace cromwell

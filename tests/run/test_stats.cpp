@@ -286,3 +286,30 @@ TEST_CASE("compare gives each config up to three replicas, one per mirrored pair
   for (std::size_t r = 0; r < 8; ++r) used.push_back(replica_of(r, 3));
   CHECK(used == std::vector<std::size_t>{0, 0, 1, 1, 2, 2, 0, 0});
 }
+
+TEST_CASE("run_change: two runs' medians with an interval that covers a true change", "[stats]") {
+  SplitMix64 rng{7};
+  const auto series = [&](double ns, int n) {
+    std::vector<double> v;
+    for (int i = 0; i < n; ++i) v.push_back(ns * (1 + 0.02 * (rng.uniform() - 0.5)));
+    return v;
+  };
+  const auto a = series(100, 15), b = series(125, 15);
+  const Ratio r = run_change(a, b);
+  CHECK(r.median == Approx(0.8).epsilon(0.02));
+  CHECK(r.lo < r.median);
+  CHECK(r.hi > r.median);
+  CHECK(r.hi < 1);  // a 25 % slowdown with 2 % noise is resolved
+  const Ratio same = run_change(a, series(100, 15));
+  CHECK(same.lo < 1);
+  CHECK(same.hi > 1);
+  const Ratio few = run_change({1, 2, 3}, {1, 2, 3});
+  CHECK(few.lo == 0);
+  CHECK(std::isinf(few.hi));
+  CHECK(std::isnan(run_change({}, {1}).median));
+  CHECK_THROWS_WITH(run_change({1, 2, 3, 0}, {1, 2, 3, 4}), Catch::Contains("positive"));
+  // The same samples give the same interval.
+  const Ratio again = run_change(a, b);
+  CHECK(again.lo == r.lo);
+  CHECK(again.hi == r.hi);
+}
