@@ -109,6 +109,24 @@ TEST_CASE("Markdown tables escape their cells", "[report]") {
   CHECK_THAT(md, Catch::StartsWith("# Cromwell report") && Catch::Contains("| --- |") && !Catch::Contains("====="));
 }
 
+TEST_CASE("HTML tables escape their cells and mark the numeric columns", "[report]") {
+  CHECK(parse_text_format("html") == TextFormat::html);
+  CHECK_THROWS_WITH(parse_text_format("pdf"), Catch::Contains("term, md, html"));
+  const Table t{{"a<b", "n"}, {false, true}, {{"x&y <z> \"q\" 'r'", "1"}, {"short"}}};
+  CHECK(t.render(TextFormat::html) ==
+        "<table>\n<thead>\n<tr><th>a&lt;b</th><th class=\"num\">n</th></tr>\n</thead>\n<tbody>\n"
+        "<tr><td>x&amp;y &lt;z&gt; &quot;q&quot; &#39;r&#39;</td><td class=\"num\">1</td></tr>\n"
+        "<tr><td>short</td><td class=\"num\"></td></tr>\n</tbody>\n</table>\n");
+  CHECK(heading(TextFormat::html, 1, "A & B") == "<h1>A &amp; B</h1>\n");
+  CHECK(heading(TextFormat::html, 2, "<x> & Y: 2") == "<h2 id=\"x-y-2\">&lt;x&gt; &amp; Y: 2</h2>\n");
+  CHECK(html_inline("run `a<b` & `c`, `open") == "run <code>a&lt;b</code> &amp; <code>c</code>, `open");
+  const std::string html = render_report({read_results(fixture("mixed-sw.csv"))}, {.format = TextFormat::html});
+  CHECK_THAT(html, Catch::StartsWith("<h1>Cromwell report</h1>"));
+  CHECK_THAT(html, Catch::Contains("<p class=\"caption\">") && Catch::Contains("<p class=\"note\">"));
+  CHECK_THAT(html, Catch::Contains("<code>--counters sim</code>") && Catch::Contains("<ul class=\"sources\">"));
+  CHECK_THAT(html, !Catch::Contains("**") && !Catch::Contains("| --- |") && !Catch::Contains("-----"));
+}
+
 TEST_CASE("cromwell report: bad input is refused by name", "[report][cli]") {
   const auto missing = cromwell_test::cromwell("report /nonexistent/run.csv");
   CHECK(missing.code == 2);
