@@ -253,13 +253,31 @@ TEST_CASE("the page's plots come from the plot script and its messages become th
   CHECK_THAT(join(plain.remarks, "\n"), Catch::Contains("No machine profile"));
 }
 
+TEST_CASE("cromwell report --format html writes the page without plots when there is no plot script", "[report][cli]") {
+  const cromwell_test::TempDir dir;
+  const ScopedEnv env("CROMWELL_PLOT", (dir / "no-such-plot").string());
+  const std::string out = (dir / "r.html").string();
+  const auto r = cromwell_test::cromwell("report " + fixture("gemm-sim.csv") + " --format html -o " + out);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.output, Catch::Contains("plots unavailable: CROMWELL_PLOT=") && Catch::Contains("wrote " + out));
+  std::ifstream in(out);
+  const std::string page{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  CHECK_THAT(page, Catch::StartsWith("<!doctype html>") && Catch::Contains("Plots unavailable: CROMWELL_PLOT="));
+  CHECK_THAT(page, Catch::Contains("gemm: the best configuration of each variant"));
+  check_self_contained(page);
+  const auto missing = cromwell_test::cromwell("report " + fixture("gemm-sim.csv") + " --format html --profile " +
+                                               (dir / "none.json").string());
+  CHECK(missing.code == 2);
+  CHECK_THAT(missing.output, Catch::Contains("none.json"));
+}
+
 TEST_CASE("cromwell report: bad input is refused by name", "[report][cli]") {
   const auto missing = cromwell_test::cromwell("report /nonexistent/run.csv");
   CHECK(missing.code == 2);
   CHECK_THAT(missing.output, Catch::Contains("/nonexistent/run.csv: no such file"));
-  const auto format = cromwell_test::cromwell("report " + fixture("gemm-sim.csv") + " --format html");
+  const auto format = cromwell_test::cromwell("report " + fixture("gemm-sim.csv") + " --format pdf");
   CHECK(format.code == 2);
-  CHECK_THAT(format.output, Catch::Contains("html") && Catch::Contains("term") && Catch::Contains("md"));
+  CHECK_THAT(format.output, Catch::Contains("pdf") && Catch::Contains("term") && Catch::Contains("html"));
   const auto ok = cromwell_test::cromwell("report " + fixture("gemm-sim.csv") + " --format md");
   CHECK(ok.code == 0);
   CHECK_THAT(ok.output, Catch::Contains("## gemm: the best configuration of each variant"));
