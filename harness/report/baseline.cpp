@@ -31,9 +31,8 @@ std::vector<Change> changes_between(const std::vector<Record>& base, const std::
 
 std::string render_changes(TextFormat f, const std::vector<Change>& changes, const std::string& base_name,
                            std::size_t rows) {
-  const std::string lead = f == TextFormat::md ? "\n" : "  ";
   if (changes.empty())
-    return fmt::format("No configuration was measured (with its repetitions) both here and in {}.\n\n", base_name);
+    return para(f, fmt::format("No configuration was measured (with its repetitions) both here and in {}.", base_name));
   std::size_t faster = 0, slower = 0;
   std::vector<double> all;
   for (const auto& c : changes) {
@@ -59,12 +58,11 @@ std::string render_changes(TextFormat f, const std::vector<Change>& changes, con
                                              : ""});
   }
   std::string out = t.render(f);
-  if (same_left) out += fmt::format("{}… and {} more without a change beyond noise\n", lead, same_left);
-  out += fmt::format(
-      "{}{} configs in both runs: {} faster, {} slower, {} without a change beyond noise; median speed-up of all "
-      "{:.3f} (a host faster or slower that day moves every config alike)\n\n",
-      lead, changes.size(), faster, slower, changes.size() - faster - slower, median(all));
-  return out;
+  if (same_left) out += note(f, fmt::format("… and {} more without a change beyond noise", same_left));
+  out += note(f, fmt::format("{} configs in both runs: {} faster, {} slower, {} without a change beyond noise; median "
+                             "speed-up of all {:.3f} (a host faster or slower that day moves every config alike)",
+                             changes.size(), faster, slower, changes.size() - faster - slower, median(all)));
+  return out + "\n";
 }
 
 }  // namespace cromwell

@@ -23,6 +23,7 @@ std::string pct(const std::optional<double>& v) { return v ? fmt::format("{:.1f}
 
 // The line above a table: bold in Markdown (a paragraph of its own), plain on a terminal.
 std::string caption(TextFormat f, const std::string& text) {
+  if (f == TextFormat::html) return "<p class=\"caption\">" + html_inline(text) + "</p>\n";
   return f == TextFormat::md ? "**" + text + "**\n\n" : text + "\n";
 }
 
@@ -75,7 +76,8 @@ std::string not_measured(TextFormat f, const std::vector<Record>& records) {
       auto& g = groups[{std::string(to_string(r.status)), fold_numbers(r.reason)}];
       if (g.first++ == 0) g.second = r.reason;
     }
-  if (groups.empty()) return "Every configuration was measured.\n";
+  if (groups.empty())
+    return f == TextFormat::html ? para(f, "Every configuration was measured.") : "Every configuration was measured.\n";
   std::vector<std::tuple<int, std::string, std::string>> sorted;
   for (const auto& [k, v] : groups) sorted.emplace_back(v.first, k.first, v.second);
   std::stable_sort(sorted.begin(), sorted.end(),
@@ -88,15 +90,14 @@ std::string not_measured(TextFormat f, const std::vector<Record>& records) {
 
 // Under the table: what "of roofline" means, or why it is missing.
 std::string roofline_said(TextFormat f, const BestGroup& g, bool shown) {
-  const std::string lead = f == TextFormat::md ? "\n" : "  ";
   if (shown)
-    return lead +
-           "of roofline: performance / the bound at the row's intensity, threads, ISA and the level holding its "
-           "working set (pct_peak); of machine: / the bound with the widest ISA and every thread\n";
+    return note(f,
+                "of roofline: performance / the bound at the row's intensity, threads, ISA and the level holding its "
+                "working set (pct_peak); of machine: / the bound with the widest ISA and every thread");
   std::set<std::string> why;
   for (const auto& b : g.rows)
     why.insert(b.record->bound.empty() ? "not in this file (written before schema 4)" : b.record->bound);
-  return lead + "of roofline: " + join(std::vector<std::string>(why.begin(), why.end()), "; ") + "\n";
+  return note(f, "of roofline: " + join(std::vector<std::string>(why.begin(), why.end()), "; "));
 }
 
 std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, const std::string& kernel,
@@ -149,25 +150,24 @@ std::string best_section(TextFormat f, const std::vector<BestGroup>& groups, con
     out += t.render(f);
     out += roofline_said(f, g, roofline);
     if (!counters.empty())
-      out += fmt::format("{}miss rates: {}\n", f == TextFormat::md ? "\n" : "  ",
-                         counters_said(join(std::vector<std::string>(counters.begin(), counters.end()), ", ")));
-    const std::string lead = f == TextFormat::md ? "\n" : "  ";
+      out += note(
+          f, "miss rates: " + counters_said(join(std::vector<std::string>(counters.begin(), counters.end()), ", ")));
     const std::string name = kernel + ": " + group_caption(g);
     if (g.rows.size() > 1 && !g.rows.front().vs_naive)
-      out += lead + "×naive: no naive row at this shape\n";
+      out += note(f, "×naive: no naive row at this shape");
     else if (g.rows.size() > 1 && confirmed)
-      out += fmt::format(
-          "{}×naive ✓: naive and the {} fastest re-measured interleaved, {} rounds, median and 95 % "
-          "interval; the others from the sweep's rows{}\n",
-          lead, kConfirmed, confirmed->rounds,
-          confirmed->why_not.count(name) ? " (not re-measured: " + confirmed->why_not.at(name) + ")" : "");
+      out += note(
+          f,
+          fmt::format("×naive ✓: naive and the {} fastest re-measured interleaved, {} rounds, median and "
+                      "95 % interval; the others from the sweep's rows{}",
+                      kConfirmed, confirmed->rounds,
+                      confirmed->why_not.count(name) ? " (not re-measured: " + confirmed->why_not.at(name) + ")" : ""));
     else if (g.rows.size() > 1)
-      out += lead + "×naive: from the sweep's best rows, which flatter the winners (--confirm re-measures them)\n";
+      out += note(f, "×naive: from the sweep's best rows, which flatter the winners (--confirm re-measures them)");
     if (noisy)
-      out += fmt::format(
-          "{}(noisy): the repetitions spread more than {:.0f} % around their median; compare before "
-          "trusting the order\n",
-          f == TextFormat::md ? "\n" : "  ", kUnstablePct);
+      out += note(f, fmt::format("(noisy): the repetitions spread more than {:.0f} % around their median; compare "
+                                 "before trusting the order",
+                                 kUnstablePct));
     out += "\n";
   }
   return out;
@@ -201,16 +201,14 @@ std::string l3_section(TextFormat f, const std::vector<L3Group>& groups, const s
       for (std::size_t i = n - (shown - shown / 2); i < n; ++i) add(i);
     }
     out += t.render(f);
-    const std::string lead = f == TextFormat::md ? "\n" : "  ";
     if (g.rho)
-      out += fmt::format("{}Spearman rank correlation of L3 miss rate with time: {:+.2f} ({}){}\n", lead, *g.rho,
-                         std::abs(*g.rho) >= 0.7   ? (*g.rho > 0 ? "more misses, slower" : "more misses, faster")
-                         : std::abs(*g.rho) >= 0.3 ? "a weak link"
-                                                   : "no clear link between misses and time",
-                         "");
+      out += note(f, fmt::format("Spearman rank correlation of L3 miss rate with time: {:+.2f} ({})", *g.rho,
+                                 std::abs(*g.rho) >= 0.7 ? (*g.rho > 0 ? "more misses, slower" : "more misses, faster")
+                                 : std::abs(*g.rho) >= 0.3 ? "a weak link"
+                                                           : "no clear link between misses and time"));
     else
-      out += fmt::format("{}no rank correlation: {}\n", lead, g.why_no_rho);
-    out += fmt::format("{}counters: {}\n\n", lead, counters_said(g.counters));
+      out += note(f, "no rank correlation: " + g.why_no_rho);
+    out += note(f, "counters: " + counters_said(g.counters)) + "\n";
   }
   return out;
 }
@@ -223,8 +221,15 @@ std::string render_report(const std::vector<ResultsFile>& files, const ReportOpt
   for (const auto& file : files) records.insert(records.end(), file.records.begin(), file.records.end());
   std::string out = heading(f, 1, "Cromwell report");
   out += f == TextFormat::md ? "" : "\n";
-  for (const auto& line : split(sources(files), '\n'))
-    if (!line.empty()) out += (f == TextFormat::md ? "- " : "") + line + "\n";
+  if (f == TextFormat::html) {
+    out += "<ul class=\"sources\">\n";
+    for (const auto& line : split(sources(files), '\n'))
+      if (!line.empty()) out += "<li>" + html_escape(line) + "</li>\n";
+    out += "</ul>\n";
+  } else {
+    for (const auto& line : split(sources(files), '\n'))
+      if (!line.empty()) out += (f == TextFormat::md ? "- " : "") + line + "\n";
+  }
   out += "\n";
 
   const auto best = best_per_variant(records);
@@ -232,7 +237,7 @@ std::string render_report(const std::vector<ResultsFile>& files, const ReportOpt
   std::vector<std::string> kernels;
   for (const auto& g : best)
     if (std::find(kernels.begin(), kernels.end(), g.kernel) == kernels.end()) kernels.push_back(g.kernel);
-  if (kernels.empty()) out += "No measured rows.\n\n";
+  if (kernels.empty()) out += para(f, "No measured rows.");
   for (const auto& k : kernels) {
     out += heading(f, 2, fmt::format("{}: the best configuration of each variant", k));
     out += f == TextFormat::md ? "" : "\n";
@@ -250,11 +255,10 @@ std::string render_report(const std::vector<ResultsFile>& files, const ReportOpt
     std::set<std::string> src;
     for (const auto& r : records)
       if (r.status == Status::measured && r.config.kernel != "noop") src.insert(r.counters_source);
-    out += fmt::format(
-        "No L3 miss rates in {} (counters: {}). On a machine without hardware counters, "
-        "`--counters sim` simulates the caches (slow: sweep few configurations).\n\n",
-        files.size() == 1 ? "this file" : "these files",
-        src.empty() ? "none" : join(std::vector<std::string>(src.begin(), src.end()), ", "));
+    out += para(f, fmt::format("No L3 miss rates in {} (counters: {}). On a machine without hardware counters, "
+                               "`--counters sim` simulates the caches (slow: sweep few configurations).",
+                               files.size() == 1 ? "this file" : "these files",
+                               src.empty() ? "none" : join(std::vector<std::string>(src.begin(), src.end()), ", ")));
   }
   for (const auto& k : kernels) out += l3_section(f, l3, k, opt.l3_rows);
 
