@@ -141,11 +141,11 @@ def _draw_ceilings(ax, peaks, bandwidths, limits):
         ys = bw * xs if top is None else np.minimum(bw * xs, top)
         handles += ax.plot(xs, ys, color=_CEILING_GREYS[i % len(_CEILING_GREYS)],
                            linestyle=style.LINESTYLES[i % len(style.LINESTYLES)], linewidth=1.5,
-                           label=f"{name} {bw:g} GB/s", zorder=2)
+                           label=f"{name} {bw:.0f} GB/s", zorder=2)
     for i, (name, peak) in enumerate(sorted(peaks.items(), key=lambda kv: -kv[1])):
         start = peak / fastest if fastest else x_lo
         handles += ax.plot([start, x_hi], [peak, peak], color="#000000", linewidth=2.2 - 0.6 * min(i, 2),
-                           linestyle="-" if i == 0 else "--", label=f"{name} peak {peak:g} GFLOP/s", zorder=2)
+                           linestyle="-" if i == 0 else "--", label=f"{name} peak {peak:.0f} GFLOP/s", zorder=2)
         y_lo = min(y_lo, peak / 4)
     if bandwidths:
         y_lo = min(y_lo, min(bandwidths.values()) * x_lo)

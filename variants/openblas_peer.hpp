@@ -44,4 +44,14 @@ inline std::string note(const ParamValues&, int threads) {
   return n;
 }
 
+// The instructions of the core that runs, for the roofline: AVX-512 kernels for SkylakeX and
+// Cooperlake, AVX2 + FMA for Haswell and Zen, the baseline for the others (Sandy Bridge's AVX
+// without FMA has no ceiling of its own).
+inline std::string runtime_isa() {
+  const std::string core = openblas_get_corename();
+  if (core == "SkylakeX" || core == "skylakex" || core == "Cooperlake" || core == "cooperlake") return "avx512f";
+  if (core == "Haswell" || core == "haswell" || core == "Zen" || core == "zen") return "avx2,fma";
+  return "";
+}
+
 }  // namespace cromwell::openblas_peer

@@ -46,6 +46,9 @@ struct Variant {
   // Optional: facts to print with the row (a peer's library core, pinning caveats).
   std::function<std::string(const ParamValues&, int threads)> note = {};
   bool uses_pool = true;  // false: a peer with its own threads
+  // Optional, for code that chooses its instructions at run time (a peer library): the features
+  // of what runs ("avx2,fma"), for the row's roofline bound; else `isa`.
+  std::function<std::string()> runtime_isa = {};
 };
 
 // One config made runnable: workspace copies (several for a cold cache), the reference and the
@@ -96,6 +99,7 @@ struct KernelEntry {
 struct VariantEntry {
   std::string kernel, name, summary;
   std::vector<std::string> isa;
+  std::function<std::string()> runtime_isa;  // Variant::runtime_isa
   Space space;
   bool uses_pool = true;
   std::function<std::optional<std::string>(const ParamValues&)> child_env;
@@ -324,6 +328,7 @@ bool register_variant(Variant<K> v) {
   e.uses_pool = v.uses_pool;
   e.child_env = v.child_env;
   e.note = v.note;
+  e.runtime_isa = v.runtime_isa;
   e.instantiate = [v](const Dims& d, const ParamValues& p, Pool& pool, const InstanceOptions& o) {
     return std::unique_ptr<Instance>(new detail::InstanceOf<K>(shape_from_dims<K>(d), p, pool, o, v));
   };

@@ -94,7 +94,7 @@ constexpr const char* kStyle = R"(
 :root { color-scheme: light; }
 body { margin: 0; background: #fff; color: #1f2328;
        font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 64px; }
+main { max-width: 1500px; margin: 0 auto; padding: 24px 32px 64px; }
 h1 { font-size: 1.75rem; margin: 0 0 .25rem; }
 h1 + .machine { margin: 0 0 1rem; color: #59636e; }
 h2 { font-size: 1.3rem; margin: 2.5rem 0 .75rem; padding-bottom: .3rem; border-bottom: 1px solid #d1d9e0; }
@@ -111,7 +111,7 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace
        background: #eff2f5; padding: .1em .3em; border-radius: 4px; }
 table { display: block; max-width: 100%; overflow-x: auto; border-collapse: collapse; font-size: .875rem;
         margin: .25rem 0 .5rem; }
-th, td { padding: .3rem .65rem; text-align: left; vertical-align: top; border-bottom: 1px solid #e4e8ec; }
+th, td { padding: .3rem .5rem; text-align: left; vertical-align: top; border-bottom: 1px solid #e4e8ec; }
 th { background: #eef1f4; font-weight: 600; white-space: nowrap; border-bottom: 2px solid #d1d9e0; }
 tbody tr:nth-child(even) { background: #f6f8fa; }
 tbody tr:hover { background: #eaf2fd; }

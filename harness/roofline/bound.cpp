@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "harness/platform/machine.hpp"
-
 namespace cromwell {
 namespace {
 
@@ -69,14 +67,10 @@ std::string peak_isa(const std::vector<std::string>& features) {
   return "baseline";
 }
 
-std::string level_of(const MachineProfile& p, double bytes, int threads) {
-  const CacheSizes& fallback = machine_caches();
-  const std::int64_t sizes[3] = {fallback.l1d, fallback.l2, fallback.l3};
+std::string level_of(const CacheSizes& caches, double bytes, int threads) {
+  const std::int64_t sizes[3] = {caches.l1d, caches.l2, caches.l3};
   for (std::size_t i = 0; i < 3; ++i) {
-    std::int64_t size = sizes[i];
-    for (const auto& l : p.levels)
-      if (l.name == memory_levels()[i]) size = l.bytes;
-    const double capacity = double(size) * (i < 2 ? std::max(threads, 1) : 1);
+    const double capacity = double(sizes[i]) * (i < 2 ? std::max(threads, 1) : 1);
     if (bytes <= capacity) return memory_levels()[i];
   }
   return "DRAM";
@@ -93,9 +87,9 @@ std::optional<double> at_threads(const std::map<int, Ceiling>& m, int threads) {
   return below->second.best + f * (above->second.best - below->second.best);
 }
 
-RowBound roofline_bound(const MachineProfile& p, const RowFacts& r) {
+RowBound roofline_bound(const MachineProfile& p, const CacheSizes& caches, const RowFacts& r) {
   RowBound out;
-  const std::string level = r.cold ? "DRAM" : level_of(p, r.working_set, r.threads);
+  const std::string level = r.cold ? "DRAM" : level_of(caches, r.working_set, r.threads);
   std::string why;
   const auto own = bound_at(p, r, peak_isa(r.isa), r.threads, level, why);
   if (!own) {
@@ -111,7 +105,7 @@ RowBound roofline_bound(const MachineProfile& p, const RowFacts& r) {
   for (const auto& isa : peak_isas())
     if (p.peaks.count(isa)) widest = isa;
   const int all = std::max(p.threads_all, r.threads);
-  const std::string all_level = r.cold ? "DRAM" : level_of(p, r.working_set, all);
+  const std::string all_level = r.cold ? "DRAM" : level_of(caches, r.working_set, all);
   std::string ignored;
   if (const auto best = bound_at(p, r, widest, all, all_level, ignored)) out.pct_machine = best->fraction;
   return out;
@@ -124,8 +118,9 @@ void place_on_roofline(Record& r, const Work& w, const std::vector<std::string>&
     r.bound = "unavailable: " + machine_profile_problem();
     return;
   }
-  const RowBound b = roofline_bound(*p, {r.gflops.value_or(0), r.gbps.value_or(0), w.bytes, r.config.axes.threads, isa,
-                                         r.config.axes.cache == "cold"});
+  const RowBound b = roofline_bound(
+      *p, machine_caches(),
+      {r.gflops.value_or(0), r.gbps.value_or(0), w.bytes, r.config.axes.threads, isa, r.config.axes.cache == "cold"});
   r.pct_peak = b.pct_peak;
   r.pct_machine = b.pct_machine;
   r.bound = b.bound;

@@ -11,6 +11,7 @@
 
 #include "harness/core/record.hpp"
 #include "harness/core/work.hpp"
+#include "harness/platform/machine.hpp"
 #include "harness/roofline/profile.hpp"
 
 namespace cromwell {
@@ -33,13 +34,14 @@ struct RowBound {
 // The peak ISA of a variant's features: "avx512", "avx2" or "baseline".
 std::string peak_isa(const std::vector<std::string>& features);
 // The level of memory that holds `bytes` at `threads` threads: L1 and L2 are per core, L3 per
-// domain (one domain assumed: the sizes the profile found); beyond L3, DRAM.
-std::string level_of(const MachineProfile& p, double bytes, int threads);
+// domain (one domain assumed); beyond L3, DRAM. `caches`: the sizes in force (machine_caches():
+// those the machine reports where plausible, else the profile's measured ones).
+std::string level_of(const CacheSizes& caches, double bytes, int threads);
 // A ceiling at `threads` threads: the measured value, else a straight line between the nearest
 // measured counts below and above (the last one beyond them).
 std::optional<double> at_threads(const std::map<int, Ceiling>& m, int threads);
 
-RowBound roofline_bound(const MachineProfile& p, const RowFacts& row);
+RowBound roofline_bound(const MachineProfile& p, const CacheSizes& caches, const RowFacts& row);
 
 // Fills a measured row's pct_peak, pct_machine and bound from this machine's profile (or, without
 // one, its bound with the reason); `isa`: its variant's target features.

@@ -160,17 +160,26 @@ MachineProfile measure_profile(const RooflineOptions& o) {
     }
   }
   p.levels = levels_from_curve(p.curve);
-  const CacheSizes fallback = machine_caches();
-  const std::int64_t fallback_bytes[3] = {fallback.l1d, fallback.l2, fallback.l3};
-  for (std::size_t i = p.levels.size(); i < 3; ++i) {
+  // The working sets of the levels: the sizes the machine reports where they are plausible (a
+  // curve on a busy host blurs), else those found on the curve, else the fallback.
+  const CacheSizes reported = machine_caches();
+  const std::int64_t reported_bytes[3] = {reported.l1d, reported.l2, reported.l3};
+  std::int64_t sizes[3];
+  for (std::size_t i = 0; i < 3; ++i) {
     const std::string name = memory_levels()[i];
-    p.notes.push_back(
-        fmt::format("{} not found on the bandwidth curve (4 KiB to {} MiB): its bandwidth is measured "
-                    "at the size the machine reports or the fallback ({} KiB, {})",
-                    name, curve_max >> 20, fallback_bytes[i] >> 10, fallback.source));
+    const std::string key = i == 0 ? "l1d" : i == 1 ? "l2" : "l3";
+    const bool trusted = reported.source.find(key + " default") == std::string::npos &&
+                         reported.source.find(key + " measured") == std::string::npos;
+    const bool found = i < p.levels.size();
+    sizes[i] = trusted || !found ? reported_bytes[i] : p.levels[i].bytes;
+    if (!found)
+      p.notes.push_back(fmt::format("{} not found on the bandwidth curve (4 KiB to {} MiB)", name, curve_max >> 20));
+    p.notes.push_back(fmt::format("{} bandwidth: working sets sized for {} ({})", name, human_bytes(sizes[i]),
+                                  trusted ? "the size the machine reports"
+                                  : found ? "found on the curve"
+                                          : "the fallback: " + reported.source));
   }
-  const auto size_of = [&](std::size_t i) { return i < p.levels.size() ? p.levels[i].bytes : fallback_bytes[i]; };
-  const std::int64_t l1 = size_of(0), l2 = size_of(1), l3 = size_of(2);
+  const std::int64_t l1 = sizes[0], l2 = sizes[1], l3 = sizes[2];
 
   for (const auto& level : memory_levels())
     for (int t : thread_counts) {

@@ -31,10 +31,15 @@ std::vector<Level> levels_from_curve(const std::vector<std::pair<std::int64_t, d
   std::vector<Level> out;
   const std::size_t n = curve.size();
   if (n < 3) return out;
-  double plateau = curve[0].second;
+  std::vector<double> level{curve[0].second};  // the bandwidths of the level under way
+  const auto plateau = [&] {
+    std::vector<double> v = level;
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
   std::size_t i = 1;
   while (i < n && out.size() < 3) {
-    const double floor = drop * plateau;
+    const double floor = drop * plateau();
     // A fall: this size and the next below the plateau (one low point is noise, not a level).
     if (curve[i].second < floor && (i + 1 == n || curve[i + 1].second < floor)) {
       // Past the fall: while each size is still 10 % slower than the one before.
@@ -42,13 +47,13 @@ std::vector<Level> levels_from_curve(const std::vector<std::pair<std::int64_t, d
       while (j + 1 < n && curve[j + 1].second < 0.9 * curve[j].second) ++j;
       out.push_back({names[out.size()], capacity_below(curve[i].first),
                      fmt::format("bandwidth curve: {:.0f} GB/s up to {}, {:.0f} GB/s from {} on, {:.0f} GB/s at {}",
-                                 plateau, human_bytes(curve[i - 1].first), curve[i].second, human_bytes(curve[i].first),
-                                 curve[j].second, human_bytes(curve[j].first))});
-      plateau = curve[j].second;
+                                 plateau(), human_bytes(curve[i - 1].first), curve[i].second,
+                                 human_bytes(curve[i].first), curve[j].second, human_bytes(curve[j].first))});
+      level = {curve[j].second};
       i = j + 1;
       continue;
     }
-    plateau = std::max(plateau, curve[i].second);
+    level.push_back(curve[i].second);
     ++i;
   }
   return out;

@@ -22,10 +22,10 @@ std::int64_t capacity_below(std::int64_t bytes);
 std::string human_bytes(std::int64_t bytes);
 
 // Levels L1, L2, L3 found on a curve of (bytes, GB/s) in increasing size. A level ends at the
-// first size whose bandwidth, and the next one's, fall below `drop` × the level's plateau (one slow
-// size is noise); its capacity is the largest 2^k or 1.5 × 2^k not above that size — a cache
-// starts to miss a little before it is full (other data, page tables), so the last fast size
-// under-states it. At most three levels; fewer when the curve shows fewer falls.
+// first size whose bandwidth, and the next one's, fall below `drop` × the level's plateau (the
+// median of its sizes so far: one fast or slow size is noise, not a level); its capacity is the largest 2^k or 1.5 ×
+// 2^k not above that size — a cache starts to miss a little before it is full (other data, page tables), so the last
+// fast size under-states it. At most three levels; fewer when the curve shows fewer falls.
 std::vector<Level> levels_from_curve(const std::vector<std::pair<std::int64_t, double>>& curve, double drop = 0.8);
 
 }  // namespace cromwell

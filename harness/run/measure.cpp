@@ -8,6 +8,7 @@
 
 #include "harness/platform/isa.hpp"
 #include "harness/platform/steal.hpp"
+#include "harness/platform/text.hpp"
 #include "harness/roofline/bound.hpp"
 #include "harness/run/child.hpp"
 #include "harness/run/phases.hpp"
@@ -103,7 +104,7 @@ Record Measurer::measure(const Config& c, const VariantEntry& v, bool time) cons
     r.spin_ns = spin.per_call();
     const Work w = p.instance->work();
     summarize(r, w.flops, w.bytes);
-    place_on_roofline(r, w, v.isa);
+    place_on_roofline(r, w, v.runtime_isa ? split(v.runtime_isa(), ',') : v.isa);
     r.counters_source = backend_->source();
     r.counters_scope = backend_->scope();
     // A peer with threads of its own (OpenBLAS) runs its work on them; the counters follow the pool.

@@ -29,6 +29,8 @@ std::vector<std::pair<std::int64_t, double>> synthetic_curve() {
   return c;
 }
 
+const CacheSizes kCaches{48 << 10, 1 << 20, 32 << 20, "test"};
+
 MachineProfile hand_profile() {
   MachineProfile p;
   p.threads_all = 4;
@@ -99,7 +101,7 @@ TEST_CASE("cache sizes are read off the bandwidth curve", "[roofline]") {
 TEST_CASE("the roofline bound of a row, by hand", "[roofline]") {
   const MachineProfile p = hand_profile();
   SECTION("memory bound, cold: intensity 2 × DRAM's best 45 GB/s (copy_nt) = 90 < the AVX2 peak of 100") {
-    const RowBound b = roofline_bound(p, {20, 10, 1e9, 1, {"avx2", "fma"}, true});
+    const RowBound b = roofline_bound(p, kCaches, {20, 10, 1e9, 1, {"avx2", "fma"}, true});
     CHECK(b.bound == "DRAM");
     CHECK(b.ceiling == Approx(90));
     CHECK(*b.pct_peak == Approx(20.0 / 90));
@@ -107,24 +109,24 @@ TEST_CASE("the roofline bound of a row, by hand", "[roofline]") {
     CHECK(*b.pct_machine == Approx(20.0 / 120));
   }
   SECTION("compute bound: intensity 10 in L2 (200 GB/s → 2000) above the peak") {
-    const RowBound b = roofline_bound(p, {50, 5, 512 << 10, 1, {"avx2", "fma"}, false});
+    const RowBound b = roofline_bound(p, kCaches, {50, 5, 512 << 10, 1, {"avx2", "fma"}, false});
     CHECK(b.bound == "compute");
     CHECK(*b.pct_peak == Approx(0.5));
   }
   SECTION("the working set chooses the level; private levels grow with the threads") {
-    CHECK(level_of(p, 40 << 10, 1) == "L1");
-    CHECK(level_of(p, 100 << 10, 1) == "L2");
-    CHECK(level_of(p, 100 << 10, 4) == "L1");
-    CHECK(level_of(p, 8 << 20, 4) == "L3");
-    CHECK(level_of(p, 64 << 20, 4) == "DRAM");
+    CHECK(level_of(kCaches, 40 << 10, 1) == "L1");
+    CHECK(level_of(kCaches, 100 << 10, 1) == "L2");
+    CHECK(level_of(kCaches, 100 << 10, 4) == "L1");
+    CHECK(level_of(kCaches, 8 << 20, 4) == "L3");
+    CHECK(level_of(kCaches, 64 << 20, 4) == "DRAM");
   }
   SECTION("a kernel without flops against the bandwidth alone") {
-    const RowBound b = roofline_bound(p, {0, 30, 1e9, 1, {"avx2"}, true});
+    const RowBound b = roofline_bound(p, kCaches, {0, 30, 1e9, 1, {"avx2"}, true});
     CHECK(b.bound == "DRAM");
     CHECK(*b.pct_peak == Approx(30.0 / 45));
   }
   SECTION("above 1.05 of the bound the profile is stale") {
-    const RowBound b = roofline_bound(p, {0, 50, 1e9, 1, {"avx2"}, true});
+    const RowBound b = roofline_bound(p, kCaches, {0, 50, 1e9, 1, {"avx2"}, true});
     CHECK(*b.pct_peak == Approx(50.0 / 45));
     CHECK(b.bound == "DRAM (profile stale)");
   }
@@ -132,7 +134,7 @@ TEST_CASE("the roofline bound of a row, by hand", "[roofline]") {
     CHECK(peak_isa({}) == "baseline");
     CHECK(peak_isa({"avx2", "fma", "prfchw"}) == "avx2");
     CHECK(peak_isa({"avx512f"}) == "avx512");
-    const RowBound b = roofline_bound(p, {50, 0, 4096, 2, {}, false});
+    const RowBound b = roofline_bound(p, kCaches, {50, 0, 4096, 2, {}, false});
     CHECK(b.bound == "compute");
     CHECK(b.ceiling == Approx(25 + (100 - 25) / 3.0));
     CHECK(*at_threads(p.peaks.at("avx2"), 8) == 400);
@@ -140,7 +142,7 @@ TEST_CASE("the roofline bound of a row, by hand", "[roofline]") {
   SECTION("a missing ceiling leaves pct_peak empty with the reason") {
     MachineProfile q = p;
     q.peaks.erase("avx512");
-    const RowBound b = roofline_bound(q, {50, 1, 4096, 1, {"avx512f"}, false});
+    const RowBound b = roofline_bound(q, kCaches, {50, 1, 4096, 1, {"avx512f"}, false});
     CHECK_FALSE(b.pct_peak);
     CHECK_THAT(b.bound, Catch::Contains("no avx512 peak"));
   }
@@ -164,7 +166,7 @@ TEST_CASE("a machine profile survives its JSON, and a profile written by hand is
   std::ifstream in(std::string(CROMWELL_SOURCE_DIR) + "/tests/plots/data/profile.json");
   const MachineProfile hand = profile_from_json(nlohmann::json::parse(in), "profile.json");
   CHECK(hand.bandwidth.at("any").at("read").at("DRAM").at(2).best == 22.0);
-  const RowBound b = roofline_bound(hand, {0, 11, 1e9, 2, {"avx2"}, true});
+  const RowBound b = roofline_bound(hand, kCaches, {0, 11, 1e9, 2, {"avx2"}, true});
   CHECK(*b.pct_peak == Approx(0.5));
 
   CHECK_THROWS_WITH(profile_from_json(nlohmann::json::parse(R"({"peaks_gflops": {}})"), "x.json"),

@@ -25,6 +25,7 @@ const bool registered = register_variant<GemmKernel>({
     .child_env = openblas_peer::child_env,
     .note = openblas_peer::note,
     .uses_pool = false,
+    .runtime_isa = openblas_peer::runtime_isa,
 });
 
 }  // namespace

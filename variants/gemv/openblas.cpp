@@ -22,6 +22,7 @@ const bool registered = register_variant<GemvKernel>({
     .child_env = openblas_peer::child_env,
     .note = openblas_peer::note,
     .uses_pool = false,
+    .runtime_isa = openblas_peer::runtime_isa,
 });
 
 }  // namespace
