@@ -70,6 +70,11 @@ int roofline(const RooflineCliOptions& o) {
       print_profile(*p);
       return 0;
     }
+#ifndef __OPTIMIZE__
+  fmt::print(stderr,
+             "roofline: warning: an unoptimized build keeps the probes' accumulators in memory: its ceilings are "
+             "far below the machine's (build with the release preset)\n");
+#endif
   RooflineOptions ro;
   ro.trials = o.trials;
   ro.trial_seconds = o.trial_time;

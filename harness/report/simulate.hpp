@@ -15,8 +15,8 @@
 namespace cromwell {
 
 struct Simulated {
-  std::size_t configs = 0;                      // best configurations simulated
-  std::map<std::string, std::string> why_not;   // key → why it was not simulated
+  std::size_t configs = 0;                     // best configurations simulated
+  std::map<std::string, std::string> why_not;  // key → why it was not simulated
 };
 
 Simulated simulate_best(std::vector<ResultsFile>& files, MeasureOptions opt, std::FILE* progress);

@@ -7,7 +7,7 @@ set -euo pipefail
 bin=$1
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-"$bin" sweep gemm.naive gemm.blocked gemm.avx2 --shape m:24,n:24,k:24 --threads 1,2 --counters sw \
+"$bin" sweep gemm.naive gemm.blocked gemm.avx2 --shape m:256,n:256,k:256 --threads 1,2 --counters sw \
   --repetitions 2 --min-time 0.001 -o "$dir/x.csv" >/dev/null
 "$bin" report "$dir/x.csv" --simulate --html "$dir/x.html" >"$dir/out.txt" 2>"$dir/err.txt" || {
   cat "$dir/out.txt" "$dir/err.txt"

@@ -14,7 +14,7 @@ std::string fixture(const std::string& name) { return std::string(CROMWELL_SOURC
 
 }  // namespace
 
-TEST_CASE("a run against itself changes nothing; a config made 30 % slower is found, alone", "[report]") {
+TEST_CASE("a run against itself changes nothing, and a config made 30 % slower is found alone", "[report]") {
   const ResultsFile base = read_results(fixture("gemm-sim.csv"));
   std::vector<Record> now = base.records;
   const Record* slowed = nullptr;

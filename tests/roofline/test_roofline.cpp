@@ -188,14 +188,22 @@ TEST_CASE("the probes on this machine give figures within sane bounds", "[roofli
   CHECK(p.clock_ghz.min <= p.clock_ghz.median);
   CHECK(p.clock_ghz.median <= p.clock_ghz.best);
   CHECK(p.clock_ghz.trials == 5);
-  // Flops per cycle of one core: at least 1, at most what two 512-bit FMA pipes can do (64), with
-  // room for a clock that changed between the trials.
+  // Flops per cycle of one core: at least 1 in an optimized build (an unoptimized one keeps the
+  // accumulators in memory), at most what two 512-bit FMA pipes can do (64), with room for a clock
+  // that changed between the trials.
+#ifdef __OPTIMIZE__
+  constexpr double kLeast = 1;
+#else
+  constexpr double kLeast = 0.01;
+#endif
   for (const auto& [isa, m] : p.peaks) {
     const double per_cycle = m.at(1).best / p.clock_ghz.median;
-    CHECK(per_cycle > 1);
+    CHECK(per_cycle > kLeast);
     CHECK(per_cycle < 64 * 1.5);
   }
+#ifdef __OPTIMIZE__
   if (p.peaks.count("avx2")) CHECK(p.peaks.at("avx2").at(1).best > p.peaks.at("baseline").at(1).best);
+#endif
   REQUIRE(p.bandwidth.count("avx2"));
   const auto& read = p.bandwidth.at("avx2").at("read");
   CHECK(read.at("L1").at(1).best > read.at("DRAM").at(1).best);
