@@ -129,7 +129,7 @@ struct AttnScoresKernel {
           for (std::int64_t d = 0; d < s.dim; ++d)
             ws.k[k_at(s, layout, t, g, d)] = uniform(seed, 2, k_at(s, AttnLayout::shd, t, g, d));
     }
-    for (auto& v : ws.s.view) v = std::numeric_limits<float>::quiet_NaN();
+    fill_nan(ws.s.view, alloc.pool);
     return ws;
   }
   // The harness calls the overload with the config's params (harness/core/kernel.hpp); this one

@@ -35,7 +35,7 @@ struct CopyKernel {
   static Workspace make_workspace(const Shape& s, std::uint64_t seed, const Alloc& alloc) {
     Workspace ws{Buffer<float>(alloc, s.n), Buffer<float>(alloc, s.n)};
     fill_uniform(ws.x.view, seed, 1, alloc.pool);
-    for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
+    fill_nan(ws.y.view, alloc.pool);
     return ws;
   }
   static std::size_t bytes(const Workspace& ws) { return 2 * ws.x.size() * sizeof(float); }

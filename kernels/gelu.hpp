@@ -49,7 +49,7 @@ struct GeluKernel {
     const float inf = std::numeric_limits<float>::infinity();
     const float special[] = {0.0f, -0.0f, inf, -inf, -10.0f, 10.0f, -5.5f};
     for (std::int64_t i = 0; i < s.n; ++i) ws.x[i] = (i % 4099 < 7) ? special[i % 4099] : ws.x[i] * 8.0f;
-    for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
+    fill_nan(ws.y.view, alloc.pool);
     return ws;
   }
   static std::size_t bytes(const Workspace& ws) { return 2 * ws.x.size() * sizeof(float); }

@@ -71,7 +71,7 @@ struct GemmKernel {
     Workspace ws{Buffer<float>(alloc, s.m * s.k), Buffer<float>(alloc, s.k * s.n), Buffer<float>(alloc, s.m * s.n)};
     fill_uniform(ws.a.view, seed, kStreamA, alloc.pool);
     fill_uniform(ws.b.view, seed, kStreamB, alloc.pool);
-    for (auto& x : ws.c.view) x = std::numeric_limits<float>::quiet_NaN();
+    fill_nan(ws.c.view, alloc.pool);
     return ws;
   }
   static std::size_t bytes(const Workspace& ws) { return (ws.a.size() + ws.b.size() + ws.c.size()) * sizeof(float); }

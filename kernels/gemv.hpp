@@ -47,7 +47,7 @@ struct GemvKernel {
     Workspace ws{Buffer<float>(alloc, s.n * s.k), Buffer<float>(alloc, s.k), Buffer<float>(alloc, s.n)};
     fill_uniform(ws.w.view, seed, 1, alloc.pool);
     fill_uniform(ws.x.view, seed, 2, alloc.pool);
-    for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
+    fill_nan(ws.y.view, alloc.pool);
     return ws;
   }
   static std::size_t bytes(const Workspace& ws) { return (ws.w.size() + ws.x.size() + ws.y.size()) * sizeof(float); }

@@ -43,7 +43,7 @@ struct RmsnormKernel {
     Workspace ws{Buffer<float>(alloc, s.rows * s.n), Buffer<float>(alloc, s.n), Buffer<float>(alloc, s.rows * s.n)};
     fill_uniform(ws.x.view, seed, 1, alloc.pool);
     fill_uniform(ws.scale.view, seed, 2, alloc.pool);
-    for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
+    fill_nan(ws.y.view, alloc.pool);
     return ws;
   }
   static std::size_t bytes(const Workspace& ws) {

@@ -46,7 +46,7 @@ struct SiluKernel {
     const float inf = std::numeric_limits<float>::infinity();
     const float special[] = {0.0f, -0.0f, inf, -inf, -100.0f, 100.0f, -88.0f};
     for (std::int64_t i = 0; i < s.n; ++i) ws.x[i] = (i % 4099 < 7) ? special[i % 4099] : ws.x[i] * 16.0f;
-    for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
+    fill_nan(ws.y.view, alloc.pool);
     return ws;
   }
   static std::size_t bytes(const Workspace& ws) { return 2 * ws.x.size() * sizeof(float); }

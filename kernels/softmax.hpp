@@ -71,7 +71,7 @@ struct SoftmaxKernel {
         }
       }
     }
-    for (auto& v : ws.y.view) v = std::numeric_limits<float>::quiet_NaN();
+    fill_nan(ws.y.view, alloc.pool);
     return ws;
   }
   static std::size_t bytes(const Workspace& ws) { return 2 * ws.x.size() * sizeof(float); }

@@ -191,7 +191,7 @@ class InstanceOf final : public Instance {
     take(1);
     if (!ws_.empty()) {
       // As made: the output NaN until a variant writes it (every kernel's make_workspace does so).
-      for (float& y : K::output(ws_[0])) y = std::numeric_limits<float>::quiet_NaN();
+      fill_nan(K::output(ws_[0]), &pool);
       first_reused_ = true;
     } else {
       ws_.push_back(make_());

@@ -46,5 +46,7 @@ struct Buffer {
 // machine and independent of how a buffer is split among threads.
 float uniform(std::uint64_t seed, std::uint64_t stream, std::uint64_t index);
 void fill_uniform(std::span<float> out, std::uint64_t seed, std::uint64_t stream, Pool* pool);
+// Quiet NaN everywhere: an output before a variant writes it.
+void fill_nan(std::span<float> out, Pool* pool);
 
 }  // namespace cromwell

@@ -106,10 +106,12 @@ Attempt run_benchmark(const std::string& name, const std::function<void(std::siz
   return a;
 }
 
-// Google Benchmark's rule (benchmark_runner.cc, 1.7.1) on a pilot loop: grow the run until it takes
-// a tenth of min_time, then size the timed runs at 1.4 × min_time. Starts from the warm-up's time
-// per call (aiming at a fifth of min_time), so one pilot run usually suffices; none when the
-// warm-up call alone took min_time (Google Benchmark would then time one call per repetition).
+// Google Benchmark's rule (benchmark_runner.cc, 1.7.1) on a pilot loop, at half its length: grow the
+// run until it takes a twentieth of min_time, then size the timed runs at 1.4 × min_time. Starts
+// from the warm-up's time per call (aiming at a tenth of min_time), so one pilot run usually
+// suffices; none when the warm-up call alone took min_time (Google Benchmark would then time one
+// call per repetition). The pilot is the harness's cost: at a fifth of min_time it was 3 % of the
+// timed loops of 5 repetitions; a repetition it sized too short is caught by time_calls.
 std::int64_t iterations_from_pilot(const std::function<void(std::size_t)>& call, const TimingOptions& opt,
                                    std::size_t& calls, double warm_ns_per_call) {
   const double min_ns = opt.min_time * 1e9;
@@ -119,21 +121,21 @@ std::int64_t iterations_from_pilot(const std::function<void(std::size_t)>& call,
   // workspace just taken over): it sizes the pilot, and decides alone only when one call is a
   // repetition already.
   if (!(per_call >= min_ns)) {
-    double n = per_call > 0 ? std::ceil(0.2 * min_ns / per_call) : 1;
+    double n = per_call > 0 ? std::ceil(0.1 * min_ns / per_call) : 1;
     while (true) {
       n = std::min(n, kMaxIterations);
       const auto t0 = Clock::now();
       for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) call(calls++);
       const double t = static_cast<double>(ns_between(t0, Clock::now()));
       per_call = std::max(t, 1.0) / n;
-      if (t >= 0.1 * min_ns || n >= kMaxIterations) {
+      if (t >= 0.05 * min_ns || n >= kMaxIterations) {
         // On a shared host one short run may lose the CPU for a while: the faster of the two
         // observations is nearer the calls' own time (a longer repetition is safe, a shorter not).
         if (warm_ns_per_call > 0) per_call = std::min(per_call, warm_ns_per_call);
         break;
       }
-      // Aim at a fifth of min_time; grow at least tenfold when the run was too short to measure.
-      n = std::max(std::ceil(0.2 * min_ns / per_call), t < 1e5 ? 10 * n : 2 * n);
+      // Aim at a tenth of min_time; grow at least tenfold when the run was too short to measure.
+      n = std::max(std::ceil(0.1 * min_ns / per_call), t < 1e5 ? 10 * n : 2 * n);
     }
   }
   if (per_call >= min_ns) return 1;  // one call is a repetition already
