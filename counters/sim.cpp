@@ -7,6 +7,7 @@
 // ordinary stores.
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -77,6 +78,16 @@ std::string level_arg(const Level& l) { return fmt::format("{},{},64", l.size, l
 }  // namespace
 
 bool have_valgrind() { return std::system("valgrind --version >/dev/null 2>&1") == 0; }
+
+std::string valgrind_version() {
+  try {
+    std::string v = run_process({"valgrind", "--version"}).out;
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.pop_back();
+    return v;
+  } catch (const std::exception&) {
+    return "";
+  }
+}
 
 std::map<std::string, double> callgrind_pass(const std::vector<std::string>& command, const CacheModel& m,
                                              const Level& ll) {

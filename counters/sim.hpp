@@ -18,6 +18,8 @@ struct CacheModel {
 // "zen3" or "l1d=32K/8,l2=512K/8,l3=32M/16"; throws std::invalid_argument naming the problem.
 CacheModel parse_cache_model(const std::string& spec);
 bool have_valgrind();
+// `valgrind --version` (valgrind-3.19.0), or "" when there is none.
+std::string valgrind_version();
 // Runs `command` under callgrind with L1D = model.l1d and last level = `ll`; returns the counts of
 // its collected region by callgrind event name (Ir, Dr, Dw, D1mr, D1mw, DLmr, DLmw, ...).
 std::map<std::string, double> callgrind_pass(const std::vector<std::string>& command, const CacheModel& model,

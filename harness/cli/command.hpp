@@ -42,5 +42,6 @@ Command report_command();
 Command export_command();
 Command child_command();
 Command roofline_command();
+Command gate_command();
 
 }  // namespace cromwell::cli

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "counters/sim.hpp"
 #include "harness/io/schema.hpp"
 #include "harness/platform/isa.hpp"
 #include "harness/platform/machine.hpp"
@@ -83,6 +84,7 @@ nlohmann::ordered_json context_object(const ContextExtras& x) {
   for (const auto& p : topo.pus)
     cpus.push_back({{"cpu", p.os_index}, {"core", p.core}, {"smt", p.smt}, {"l3", p.l3}, {"numa", p.numa}});
   j["topology"] = {{"summary", topo.describe()}, {"cpus", cpus}};
+  j["memory_bytes"] = static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
   const CacheSizes& c = machine_caches();
   j["caches"] = {{"l1d", c.l1d}, {"l2", c.l2}, {"l3", c.l3}, {"source", c.source}};
   if (!x.machine_profile.is_null()) j["machine_profile"] = x.machine_profile;
@@ -94,6 +96,9 @@ nlohmann::ordered_json context_object(const ContextExtras& x) {
   j["perf_event_paranoid"] = read_line("/proc/sys/kernel/perf_event_paranoid");
   j["nmi_watchdog"] = read_line("/proc/sys/kernel/nmi_watchdog");
   j["counters_backend"] = x.counters_backend;
+  // What simulated counts depend on besides the code: the simulator's version (the CI gate's
+  // fingerprint of deterministic metrics).
+  if (x.counters_backend.rfind("sim", 0) == 0) j["valgrind"] = valgrind_version();
 #if defined(__clang__)
   j["compiler"] = fmt::format("clang {}", __clang_version__);
 #else

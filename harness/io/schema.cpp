@@ -254,6 +254,7 @@ std::string written_as(const Column& c) {
   auto digits = [&]() -> std::string {
     const auto dot = c.format.find('.');
     if (dot == std::string::npos) return "shortest";
+    if (c.format == kMetricFormat) return "a whole number in full, else 6 significant digits";
     const int n = std::stoi(c.format.substr(dot + 1));
     const char kind = c.format[c.format.size() - 2];
     return kind == 'f' ? fmt::format("{} decimal{}", n, n == 1 ? "" : "s") : fmt::format("{} significant digits", n);
@@ -311,7 +312,11 @@ std::vector<std::string> header_of(const std::vector<Column>& columns) {
 namespace {
 
 std::string number(const Column& c, double v) {
-  return std::isfinite(v) ? fmt::format(fmt::runtime(c.format.empty() ? "{}" : c.format), v) : "";
+  if (!std::isfinite(v)) return "";
+  // A metric that is a whole number (a count: simulated misses, instructions of one call) is
+  // written in full, 31968300 rather than 3.19683e+07, so that a gate sees a change of one.
+  if (c.format == kMetricFormat && v == std::trunc(v) && std::fabs(v) < 0x1p53) return fmt::format("{:.0f}", v);
+  return fmt::format(fmt::runtime(c.format.empty() ? "{}" : c.format), v);
 }
 
 double parse_real(std::string_view t) {

@@ -146,28 +146,48 @@ double t_quantile(double p, double df) {
   return std::sqrt(df) * std::tan(std::min(theta, std::numbers::pi / 2 * (1 - 1e-12)));
 }
 
-Ratio median_ratio(const std::vector<double>& per_round, const IntervalOptions& opt) {
+double t_cdf(double t, double df) {
+  if (!(df >= 1)) throw std::invalid_argument(fmt::format("t cdf: {} degrees of freedom, need ≥ 1", df));
+  if (std::isnan(t)) return t;
+  if (t < 0) return 1 - t_cdf(-t, df);
+  // As in t_quantile: with t = √df·tan θ the density over [0, θ] is K·cos^(df−1) θ; Simpson's rule.
+  df = std::min(df, 1000.0);
+  const double k = std::exp(std::lgamma((df + 1) / 2) - std::lgamma(df / 2)) / std::sqrt(std::numbers::pi);
+  const double top = std::atan(t / std::sqrt(df));
+  constexpr int kSteps = 1 << 12;
+  const double h = top / kSteps;
+  double sum = 0;
+  for (int i = 0; i < kSteps; ++i) {
+    const double a = i * h;
+    sum +=
+        std::pow(std::cos(a), df - 1) + 4 * std::pow(std::cos(a + h / 2), df - 1) + std::pow(std::cos(a + h), df - 1);
+  }
+  return std::min(1.0, 0.5 + k * h / 6 * sum);
+}
+
+Ratio LogEstimate::interval(double level) const {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
-  if (per_round.empty()) return {nan, nan, nan};
-  if (!(opt.level > 0 && opt.level < 1))
-    throw std::invalid_argument(fmt::format("level {}: must be in (0, 1)", opt.level));
+  if (std::isnan(log)) return {nan, nan, nan};
+  if (!(df >= 1) || !std::isfinite(se)) return {std::exp(log), 0, inf};
+  const double half = t_quantile((1 + level) / 2, df) * se;
+  return {std::exp(log), std::exp(log - half), std::exp(log + half)};
+}
+
+LogEstimate paired_estimate(const std::vector<double>& per_round, const IntervalOptions& opt) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  if (per_round.empty()) return {nan, nan, 0};
   if (opt.resamples < 4) throw std::invalid_argument(fmt::format("resamples {}: must be ≥ 4", opt.resamples));
   const double m = mirrored_median(per_round);
   const std::size_t n = per_round.size();
-  if (n < kMinRounds) return {std::exp(m), 0, inf};
+  if (n < kMinRounds) return {m, inf, 0};
   const std::size_t len = block_length(n);
-  const double blocks = static_cast<double>(n) / static_cast<double>(len);
-  const double half = t_quantile((1 + opt.level) / 2, blocks - 1) * block_bootstrap_se(per_round, len, opt);
-  return {std::exp(m), std::exp(m - half), std::exp(m + half)};
+  return {m, block_bootstrap_se(per_round, len, opt), static_cast<double>(n) / static_cast<double>(len) - 1};
 }
 
-Ratio paired_speedup(const std::vector<double>& ref_ns, const std::vector<double>& ns, const IntervalOptions& opt) {
-  return median_ratio(log_ratios(ref_ns, ns), opt);
-}
-
-Ratio run_change(const std::vector<double>& base_ns, const std::vector<double>& ns, const IntervalOptions& opt) {
+LogEstimate change_estimate(const std::vector<double>& base_ns, const std::vector<double>& ns,
+                            const IntervalOptions& opt) {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
-  if (base_ns.empty() || ns.empty()) return {nan, nan, nan};
+  if (base_ns.empty() || ns.empty()) return {nan, nan, 0};
   std::vector<double> a, b;
   for (const double t : base_ns) a.push_back(std::log(t));
   for (const double t : ns) b.push_back(std::log(t));
@@ -175,12 +195,25 @@ Ratio run_change(const std::vector<double>& base_ns, const std::vector<double>& 
     for (const double x : *v)
       if (!std::isfinite(x)) throw std::invalid_argument("times must be positive and finite");
   const double m = median(a) - median(b);
-  if (a.size() < kMinRounds || b.size() < kMinRounds) return {std::exp(m), 0, inf};
+  if (a.size() < kMinRounds || b.size() < kMinRounds) return {m, inf, 0};
   const std::size_t la = block_length(a.size()), lb = block_length(b.size());
   const double se_a = block_bootstrap_se(a, la, opt, true), se_b = block_bootstrap_se(b, lb, opt, true);
   const double blocks = std::min(double(a.size()) / la, double(b.size()) / lb);
-  const double half = t_quantile((1 + opt.level) / 2, blocks - 1) * std::hypot(se_a, se_b);
-  return {std::exp(m), std::exp(m - half), std::exp(m + half)};
+  return {m, std::hypot(se_a, se_b), blocks - 1};
+}
+
+Ratio median_ratio(const std::vector<double>& per_round, const IntervalOptions& opt) {
+  if (!(opt.level > 0 && opt.level < 1))
+    throw std::invalid_argument(fmt::format("level {}: must be in (0, 1)", opt.level));
+  return paired_estimate(per_round, opt).interval(opt.level);
+}
+
+Ratio paired_speedup(const std::vector<double>& ref_ns, const std::vector<double>& ns, const IntervalOptions& opt) {
+  return median_ratio(log_ratios(ref_ns, ns), opt);
+}
+
+Ratio run_change(const std::vector<double>& base_ns, const std::vector<double>& ns, const IntervalOptions& opt) {
+  return change_estimate(base_ns, ns, opt).interval(opt.level);
 }
 
 }  // namespace cromwell

@@ -115,6 +115,23 @@ struct IntervalOptions {
   std::uint64_t seed = 0x63726f6d77656c6cULL;  // fixed: the same samples give the same interval
 };
 
+// P(T ≤ t) for Student's t distribution with df ≥ 1 degrees of freedom.
+double t_cdf(double t, double df);
+
+// An estimate on the log scale, its standard error and the degrees of freedom of its t quantile:
+// what the intervals below are made of, for tests of other shapes (one-sided, adjusted for many
+// configs: the CI gate). se is ∞ (df 0) below kMinRounds; an empty series gives NaN.
+struct LogEstimate {
+  double log = 0, se = 0, df = 0;
+  // The two-sided interval at `level`, as exp(·) of its ends around exp(log).
+  Ratio interval(double level = 0.95) const;
+};
+// mirrored_median of per-round log ratios with the block-bootstrap standard error (median_ratio).
+LogEstimate paired_estimate(const std::vector<double>& per_round_log_ratios, const IntervalOptions& opt = {});
+// log(median base / median now) with the standard error of run_change.
+LogEstimate change_estimate(const std::vector<double>& base_ns, const std::vector<double>& ns,
+                            const IntervalOptions& opt = {});
+
 // exp(mirrored_median) with its interval, from per-round log ratios in round order (rounds 0, 2,
 // 4 … forward, 1, 3, 5 … reversed). Below kMinRounds rounds the interval is (0, ∞); an empty
 // series gives NaN for all three.

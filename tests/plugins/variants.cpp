@@ -4,7 +4,9 @@
 //                     kind on the first call (what --isolate and --timeout turn into error rows);
 //                     its note names the process that measured it
 //   gemm.test_extra   work_pct = 0..1000: a correct GEMM followed by work_pct % of it again (a
-//                     regression of a known size, for the gate)
+//                     regression of a known size, for the gate); CROMWELL_TEST_EXTRA_PCT adds that
+//                     many % more without changing the config's key (a "new build" of the same
+//                     config, for `gate` on two runs)
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -62,7 +64,9 @@ const bool extra = register_variant<GemmKernel>({
     .space = {.params = {Param::integer("work_pct", 0, 1000, {0}, 0, "%", "extra work, in % of one GEMM")},
               .constraints = {}},
     .prepare = [](const GemmShape& s, const ParamValues& p, Pool&) -> Runnable<GemmKernel> {
-      return [s, pct = p.integer("work_pct")](GemmWorkspace& ws) {
+      const char* env = std::getenv("CROMWELL_TEST_EXTRA_PCT");
+      const std::int64_t pct = p.integer("work_pct") + (env ? std::atoll(env) : 0);
+      return [s, pct](GemmWorkspace& ws) {
         gemm_rows(s, ws.a.data(), ws.b.data(), ws.c.data(), 0, s.m);
         // The extra rows are computed again into the same place: the result stays correct.
         for (std::int64_t done = 0, rows = s.m * pct / 100; done < rows;) {

@@ -1,0 +1,168 @@
+#include "harness/gate/runs.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "harness/gate/fingerprint.hpp"
+#include "harness/platform/text.hpp"
+
+namespace cromwell {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::optional<double> metric_of(const Record& r, const std::string& name) {
+  for (const auto& m : r.metrics)
+    if (m.name == name) return m.value;
+  return std::nullopt;
+}
+
+int rank(const GateLine& l) {
+  switch (l.decision) {
+    case Decision::regressed:
+      return l.gating ? 0 : 1;
+    case Decision::missing:
+      return 2;
+    case Decision::inconclusive:
+      return 3;
+    case Decision::improved:
+      return 4;
+    case Decision::added:
+      return 5;
+    case Decision::unchanged:
+      return 6;
+  }
+  return 7;
+}
+
+}  // namespace
+
+bool is_count_metric(const std::string& name) {
+  return name == "instructions" || ends_with(name, "_misses") || ends_with(name, "_accesses") ||
+         ends_with(name, "_fills");
+}
+
+bool GateResult::failed() const {
+  for (const auto& l : lines)
+    if (l.gating && (l.decision == Decision::regressed || l.decision == Decision::missing)) return true;
+  return false;
+}
+
+GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const GateOptions& opt) {
+  GateResult g;
+  g.baseline_path = base.path;
+  g.candidate_path = cand.path;
+  g.options = opt;
+  const std::set<std::string> wanted(opt.metrics.begin(), opt.metrics.end());
+  auto want = [&](const std::string& m) {
+    return wanted.empty() || wanted.count(m) || (wanted.count("counts") && is_count_metric(m));
+  };
+
+  const auto counts_differ = differences(counts_fingerprint(base.context), counts_fingerprint(cand.context));
+  const auto times_differ = differences(times_fingerprint(base.context), times_fingerprint(cand.context));
+  if (!counts_differ.empty())
+    g.refusals.push_back("counts not compared, their fingerprint differs: " + join(counts_differ, "; "));
+  if (!times_differ.empty())
+    g.refusals.push_back("times not compared, the machines differ: " + join(times_differ, "; "));
+
+  std::map<std::string, const Record*> in_candidate;
+  for (const auto& r : cand.records)
+    if (r.config.kernel != "noop") in_candidate.emplace(r.config.key(), &r);
+  std::set<std::string> seen, metrics_found;
+  std::vector<std::size_t> time_lines;
+  std::vector<LogEstimate> slowdowns;
+  for (const auto& b : base.records) {
+    if (b.config.kernel == "noop" || b.status != Status::measured) continue;
+    const std::string key = b.config.key();
+    seen.insert(key);
+    const auto it = in_candidate.find(key);
+    if (it == in_candidate.end()) {
+      g.lines.push_back({key,
+                         "config",
+                         Decision::missing,
+                         b.time_ns,
+                         std::nullopt,
+                         {},
+                         !opt.allow_missing,
+                         "measured in the baseline, absent from the candidate"});
+      continue;
+    }
+    const Record& c = *it->second;
+    if (c.status == Status::failed || c.status == Status::error) {
+      g.lines.push_back({key,
+                         "status",
+                         Decision::regressed,
+                         b.time_ns,
+                         std::nullopt,
+                         {},
+                         true,
+                         fmt::format("{} in the candidate: {}", to_string(c.status), c.reason)});
+      ++g.overlap;
+      continue;
+    }
+    if (c.status != Status::measured) {
+      g.lines.push_back({key,
+                         "config",
+                         Decision::missing,
+                         b.time_ns,
+                         std::nullopt,
+                         {},
+                         !opt.allow_missing,
+                         fmt::format("{} in the candidate: {}", to_string(c.status), c.reason)});
+      continue;
+    }
+    ++g.overlap;
+    metrics_found.insert("time");
+    if (want("time") && times_differ.empty() && !b.samples_ns.empty() && !c.samples_ns.empty()) {
+      const LogEstimate speedup = change_estimate(b.samples_ns, c.samples_ns);
+      slowdowns.push_back({-speedup.log, speedup.se, speedup.df});
+      time_lines.push_back(g.lines.size());
+      g.lines.push_back({key, "time", Decision::inconclusive, b.time_ns, c.time_ns, {}, false, ""});
+    }
+    if (!counts_differ.empty() || b.counters_source != c.counters_source) continue;
+    for (const auto& m : b.metrics) {
+      if (!is_count_metric(m.name) || !m.value) continue;
+      const auto theirs = metric_of(c, m.name);
+      if (!theirs) continue;
+      metrics_found.insert(m.name);
+      metrics_found.insert("counts");
+      if (!want(m.name)) continue;
+      g.lines.push_back({key, m.name, decide_count(*m.value, *theirs, opt.count), *m.value, *theirs, {}, true, ""});
+    }
+  }
+  for (const auto& [key, r] : in_candidate)
+    if (!seen.count(key) && r->status == Status::measured)
+      g.lines.push_back({key, "config", Decision::added, std::nullopt, r->time_ns, {}, false, "not in the baseline"});
+
+  if (g.overlap == 0)
+    throw std::invalid_argument(
+        fmt::format("no configuration was measured both in {} and in {}: nothing to compare", base.path, cand.path));
+  for (const auto& m : wanted)
+    if (!metrics_found.count(m))
+      throw std::invalid_argument(
+          fmt::format("--metric {}: no configuration has it in both files (they have: {}){}", m,
+                      join(std::vector<std::string>(metrics_found.begin(), metrics_found.end()), ", "),
+                      g.refusals.empty() ? "" : "; " + join(g.refusals, "; ")));
+
+  const auto decided = decide_times(slowdowns, opt.time);
+  for (std::size_t i = 0; i < decided.size(); ++i) {
+    GateLine& l = g.lines[time_lines[i]];
+    l.time = decided[i];
+    l.decision = decided[i].decision;
+    if (l.decision == Decision::inconclusive)
+      l.note = decided[i].more_rounds > 0
+                   ? fmt::format("about {:.0f}× the repetitions would settle it", std::ceil(decided[i].more_rounds))
+                   : fmt::format("fewer than {} repetitions on a side: no interval", kMinRounds);
+  }
+  std::stable_sort(g.lines.begin(), g.lines.end(),
+                   [](const GateLine& a, const GateLine& b) { return rank(a) < rank(b); });
+  return g;
+}
+
+}  // namespace cromwell
