@@ -11,7 +11,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr ChildTask::Kind kKinds[] = {ChildTask::Kind::measure, ChildTask::Kind::calls, ChildTask::Kind::known,
-                                      ChildTask::Kind::describe};
+                                      ChildTask::Kind::describe, ChildTask::Kind::repetition};
 
 // Reads field `name` of `j` as T; the message names the whole path ("options.timing.repetitions").
 template <class T>
@@ -38,6 +38,8 @@ std::string_view to_string(ChildTask::Kind k) {
       return "known";
     case ChildTask::Kind::describe:
       return "describe";
+    case ChildTask::Kind::repetition:
+      return "repetition";
   }
   return "?";
 }
@@ -45,11 +47,8 @@ std::string_view to_string(ChildTask::Kind k) {
 std::string encode_request(const ChildRequest& r) {
   const MeasureOptions& o = r.options;
   Json j;
-  j["task"] = {{"kind", to_string(r.task.kind)},
-               {"target", r.task.target},
-               {"calls", r.task.calls},
-               {"check", r.task.check},
-               {"time", r.task.time}};
+  j["task"] = {{"kind", to_string(r.task.kind)}, {"target", r.task.target}, {"calls", r.task.calls},
+               {"check", r.task.check},          {"time", r.task.time},     {"replica", r.task.replica}};
   j["options"] = {{"timing", {{"repetitions", o.timing.repetitions}, {"min_time", o.timing.min_time}}},
                   {"seed", o.seed},
                   {"cold_bytes", o.cold_bytes},
@@ -78,11 +77,12 @@ ChildRequest decode_request(std::string_view text) {
     if (to_string(k) == kind) r.task.kind = k, known = true;
   if (!known)
     throw std::invalid_argument(
-        fmt::format("child request: task.kind '{}' is not one of measure, calls, known, describe", kind));
+        fmt::format("child request: task.kind '{}' is not one of measure, calls, known, describe, repetition", kind));
   r.task.target = field<std::string>(t, "target", "task");
   r.task.calls = field<long>(t, "calls", "task");
   r.task.check = field<bool>(t, "check", "task");
   r.task.time = field<bool>(t, "time", "task");
+  r.task.replica = t.contains("replica") ? field<int>(t, "replica", "task") : 0;
   const Json& o =
       j.contains("options") ? j.at("options") : throw std::invalid_argument("child request: missing field 'options'");
   const auto timing = field<Json>(o, "timing", "options");

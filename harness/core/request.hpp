@@ -6,6 +6,9 @@
 //             region (callgrind client requests): what the simulated counters run under valgrind
 //   known     one known-answer kernel of counters/known.hpp inside a collected region
 //   describe  print the options as the child applied them (what a test compares with the request)
+//   repetition  time one repetition of `calls` calls (0: as many as min_time takes) on instance
+//             `replica` of a config the worker holds, preparing it on first use: the two sides of
+//             `gate --ab` (run/held.hpp)
 #include <functional>
 #include <string>
 #include <string_view>
@@ -16,12 +19,13 @@
 namespace cromwell {
 
 struct ChildTask {
-  enum class Kind { measure, calls, known, describe };
+  enum class Kind { measure, calls, known, describe, repetition };
   Kind kind = Kind::measure;
   std::string target;  // a config key (measure, calls) or a known-answer kernel's name (known)
-  long calls = 1;      // calls: the calls in the collected region
+  long calls = 1;      // calls: the calls in the collected region; repetition: the calls timed (0: choose)
   bool check = true;   // calls: check the result before the region
   bool time = true;    // measure: false checks only
+  int replica = 0;     // repetition: which of the worker's instances of the config
   bool operator==(const ChildTask&) const = default;
 };
 

@@ -160,9 +160,13 @@ GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const Gat
                    ? fmt::format("about {:.0f}× the repetitions would settle it", std::ceil(decided[i].more_rounds))
                    : fmt::format("fewer than {} repetitions on a side: no interval", kMinRounds);
   }
+  sort_lines(g);
+  return g;
+}
+
+void sort_lines(GateResult& g) {
   std::stable_sort(g.lines.begin(), g.lines.end(),
                    [](const GateLine& a, const GateLine& b) { return rank(a) < rank(b); });
-  return g;
 }
 
 }  // namespace cromwell

@@ -41,12 +41,16 @@ struct GateResult {
   std::vector<std::string> refusals;  // metrics not compared, and why
   std::size_t overlap = 0;            // configs measured in both
   GateOptions options;
-  bool failed() const;  // a gating regression, or a missing config without allow_missing
+  bool interleaved = false;  // times from interleaved A/B rounds (gate --ab): they decide
+  bool failed() const;       // a gating regression, or a missing config without allow_missing
 };
 
 // Throws std::invalid_argument when no configuration was measured in both files or when a metric
 // asked for is in neither.
 GateResult gate_runs(const ResultsFile& baseline, const ResultsFile& candidate, const GateOptions& opt);
+
+// Orders the lines: gating regressions first, then missing, inconclusive, improved, new, unchanged.
+void sort_lines(GateResult& g);
 
 // Whether a metric column holds a count (instructions, *_misses, *_accesses, *_fills).
 bool is_count_metric(const std::string& name);

@@ -50,7 +50,7 @@ std::string render_gate(const GateResult& g, TextFormat f) {
           {false, false, true, true, true, true, false, false},
           {}};
   for (const auto& l : g.lines) {
-    if (l.decision == Decision::unchanged) continue;
+    if (l.decision == Decision::unchanged && !g.interleaved) continue;  // with --ab every config is shown
     std::string decision(to_string(l.decision));
     if (l.gating && (l.decision == Decision::regressed || l.decision == Decision::missing))
       decision = "**" + decision + "**";
@@ -66,18 +66,30 @@ std::string render_gate(const GateResult& g, TextFormat f) {
   out += "\n";
   const auto& o = g.options;
   out += heading(f, 2, "Decision rule");
-  out += para(
-      f,
-      fmt::format("Counts (instructions, simulated misses) are deterministic for one compiler, flags and simulator: "
-                  "**regressed** when the candidate exceeds the baseline by more than τc/2 = {:g} % and {:g} counts; "
-                  "these fail the gate. Times (the change of the median time per call, with a block-bootstrap 95 % "
-                  "interval): **regressed** when the one-sided lower bound of the slowdown, Holm-adjusted over the "
-                  "configurations, is above τ/2 = {:g} %; **unchanged** when the interval lies within ±τ = {:g} %; "
-                  "else **inconclusive**. Times of two separate runs only warn: the host's speed differs from run "
-                  "to run by more than the changes worth catching. A configuration that fails its check in the "
-                  "candidate regressed; one missing from it fails the gate{}.",
-                  o.count.threshold * 50, o.count.floor, o.time.threshold * 50, o.time.threshold * 100,
-                  o.allow_missing ? " unless allowed (--allow-missing, given)" : " unless --allow-missing"));
+  const std::string times = fmt::format(
+      "**regressed** when the one-sided lower bound of the slowdown, Holm-adjusted over the configurations, is above "
+      "τ/2 = {:g} %; **unchanged** when the 95 % interval lies within ±τ = {:g} %; else **inconclusive** (a "
+      "warning, not a failure)",
+      o.time.threshold * 50, o.time.threshold * 100);
+  if (g.interleaved)
+    out += para(f, fmt::format("Times from interleaved rounds: both binaries hold the configuration prepared in a "
+                               "worker process each and time one repetition in turn, in ABBA order; the change is "
+                               "the median of the per-round log(new / old) with a block-bootstrap 95 % interval, "
+                               "rounds added until its half-width is at most τ/4 or the budget is spent. {}; a "
+                               "regression fails the gate. A configuration whose new build fails its check or "
+                               "crashes where the old one ran regressed.",
+                               times));
+  else
+    out +=
+        para(f, fmt::format("Counts (instructions, simulated misses) are deterministic for one compiler, flags and "
+                            "simulator: **regressed** when the candidate exceeds the baseline by more than τc/2 = "
+                            "{:g} % and {:g} counts; these fail the gate. Times (the change of the median time per "
+                            "call, with a block-bootstrap 95 % interval): {}. Times of two separate runs only warn: "
+                            "the host's speed differs from run to run by more than the changes worth catching "
+                            "(`gate --ab` interleaves them). A configuration that fails its check in the candidate "
+                            "regressed; one missing from it fails the gate{}.",
+                            o.count.threshold * 50, o.count.floor, times,
+                            o.allow_missing ? " unless allowed (--allow-missing, given)" : " unless --allow-missing"));
   return out;
 }
 

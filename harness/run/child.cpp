@@ -18,6 +18,7 @@
 #include "harness/platform/machine.hpp"
 #include "harness/platform/process.hpp"
 #include "harness/run/calls.hpp"
+#include "harness/run/held.hpp"
 #include "harness/run/measure.hpp"
 #include "harness/run/phases.hpp"
 #include "harness/run/prepare.hpp"
@@ -170,6 +171,9 @@ int serve_child(const ChildRequest& req, std::FILE* out) {
       run_known(t.target, {model.l2.size, model.l3.size}, /*simulate=*/true);
       return 0;
     }
+    case ChildTask::Kind::repetition:
+      fmt::print(out, "{}\n", serve_repetition(t, req.options));
+      return 0;
     case ChildTask::Kind::describe: {
       const Measurer m(req.options, /*in_child=*/true);
       const CacheSizes& caches = machine_caches();

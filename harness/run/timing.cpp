@@ -144,6 +144,22 @@ std::int64_t iterations_from_pilot(const std::function<void(std::size_t)>& call,
 
 }  // namespace
 
+std::int64_t iterations_for(const std::function<void(std::size_t)>& call, const TimingOptions& opt, std::size_t& calls,
+                            double warm_ns_per_call) {
+  const PhaseTimer t(Phase::estimate);
+  return iterations_from_pilot(call, opt, calls, warm_ns_per_call);
+}
+
+double time_repetition(const std::string& name, const std::function<void(std::size_t)>& call, std::int64_t iterations,
+                       std::size_t& calls) {
+  TimingOptions one;
+  one.repetitions = 1;
+  const Attempt a = run_benchmark(name, call, one, {}, calls, std::max<std::int64_t>(iterations, 1));
+  phase_add(Phase::timed, a.timed_ns);
+  phase_add(Phase::estimate, a.total_ns - a.timed_ns);
+  return a.ns.at(0);
+}
+
 std::vector<double> time_calls(const std::string& name, const std::function<void(std::size_t)>& call,
                                const TimingOptions& opt, const TimedHooks& hooks,
                                std::optional<double> warm_ns_per_call) {

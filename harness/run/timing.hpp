@@ -2,6 +2,7 @@
 // Timing through Google Benchmark: one registered benchmark per config, real time, a number of
 // repetitions of at least `min_time` seconds each; returns the time per call of each repetition.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,7 +25,7 @@ struct TimedHooks {
 // runs 1, 10, 100 … iterations until a run takes a tenth of min_time, then 1.4 × min_time's worth,
 // which it reports as the first repetition (the runs before it cost up to about min_time per
 // config). With it (the warm-up's time per call; 0 when unknown), the same rule runs here on a
-// pilot loop that starts from that estimate — one run of about a fifth of min_time, or none when
+// pilot loop that starts from that estimate — one run of about a tenth of min_time, or none when
 // one warm-up call took min_time — and Google Benchmark runs every repetition with that
 // fixed count (as Google Benchmark runs its repetitions after the first). The repetitions keep
 // their meaning — the same count of calls, sized for 1.4 × min_time — and when the median one
@@ -32,5 +33,15 @@ struct TimedHooks {
 std::vector<double> time_calls(const std::string& name, const std::function<void(std::size_t)>& call,
                                const TimingOptions& opt, const TimedHooks& hooks = {},
                                std::optional<double> warm_ns_per_call = std::nullopt);
+
+// The iteration count time_calls gives Google Benchmark for repetitions of min_time: the pilot
+// loop from the warm-up's time per call (0 when unknown). `calls` counts the calls it made.
+std::int64_t iterations_for(const std::function<void(std::size_t)>& call, const TimingOptions& opt, std::size_t& calls,
+                            double warm_ns_per_call);
+
+// One repetition of exactly `iterations` calls through Google Benchmark; the time per call.
+// `calls` counts calls across repetitions (the cold-cache rotation continues).
+double time_repetition(const std::string& name, const std::function<void(std::size_t)>& call, std::int64_t iterations,
+                       std::size_t& calls);
 
 }  // namespace cromwell
