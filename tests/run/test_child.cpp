@@ -7,6 +7,7 @@
 #include "harness/io/jsonl.hpp"
 #include "harness/platform/process.hpp"
 #include "harness/run/child.hpp"
+#include "harness/run/held.hpp"
 #include "harness/run/measure.hpp"
 
 using namespace cromwell;
@@ -21,6 +22,7 @@ ChildRequest everything_set() {
   r.task.calls = 17;
   r.task.check = false;
   r.task.time = false;
+  r.task.replica = 2;
   r.options.timing.repetitions = 7;
   r.options.timing.min_time = 0.0123;
   r.options.seed = 987654321;
@@ -46,6 +48,7 @@ TEST_CASE("a child request round-trips every field") {
   CHECK(d.task.calls != r.task.calls);
   CHECK(d.task.check != r.task.check);
   CHECK(d.task.time != r.task.time);
+  CHECK(d.task.replica != r.task.replica);
   CHECK(!(d.options.timing == r.options.timing));
   CHECK(d.options.seed != r.options.seed);
   CHECK(d.options.cold_bytes != r.options.cold_bytes);
@@ -115,4 +118,27 @@ TEST_CASE("a child that dies is an error, not a crash of the parent") {
   MeasureOptions opt;
   opt.counters.backend = "no-such-backend";  // the child refuses the request and answers nothing
   CHECK_THROWS_WITH(measure_in_child(c, "X=1", opt, true), Catch::Contains("exited with status 2 and no result"));
+}
+
+TEST_CASE("a worker holds a config for A/B repetitions and says why one cannot be timed", "[gate]") {
+  MeasureOptions opt;
+  opt.timing.min_time = 0.002;
+  ChildTask t;
+  t.kind = ChildTask::Kind::repetition;
+  t.target = "gemm.naive/m:13,n:17,k:19//threads:1,pin:none,cache:hot,align:0";
+  t.calls = 0;  // the worker chooses
+  auto j = nlohmann::json::parse(serve_repetition(t, opt));
+  REQUIRE(j.contains("ns_per_call"));
+  CHECK(j["ns_per_call"].get<double>() > 0);
+  const long chosen = j["iterations"].get<long>();
+  CHECK(chosen >= 1);
+  t.calls = 7;
+  t.replica = 1;  // another instance of the same config
+  j = nlohmann::json::parse(serve_repetition(t, opt));
+  CHECK(j["iterations"].get<long>() == 7);
+  CHECK(j["replica"].get<int>() == 1);
+  t.target = "gemm.naive/m:13,n:17,k:19/tile:8/threads:1,pin:none,cache:hot,align:0";  // no such param
+  j = nlohmann::json::parse(serve_repetition(t, opt));
+  CHECK(j.value("status", "") == "error");
+  CHECK_THAT(j.value("error", ""), Catch::Contains("gemm.naive takes 0 parameter"));
 }
