@@ -46,7 +46,9 @@ std::string render_gate(const GateResult& g, TextFormat f) {
                              g.candidate_path, g.overlap));
   for (const auto& r : g.refusals) out += para(f, "Not compared: " + r + ".");
 
-  Table t{{"config", "metric", "baseline", "candidate", "change", "95 % interval", "decision", ""},
+  // With --ab the change is the paired statistic (median of per-round ratios), not the ratio of the two medians.
+  Table t{{"config", "metric", "baseline", "candidate", g.interleaved ? "change (paired)" : "change", "95 % interval",
+           "decision", "note"},
           {false, false, true, true, true, true, false, false},
           {}};
   for (const auto& l : g.lines) {
