@@ -82,41 +82,23 @@ GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const Gat
     const std::string key = b.config.key();
     seen.insert(key);
     const auto it = in_candidate.find(key);
-    if (it == in_candidate.end()) {
-      g.lines.push_back({key,
-                         "config",
-                         Decision::missing,
-                         b.time_ns,
-                         std::nullopt,
-                         {},
-                         !opt.allow_missing,
-                         "measured in the baseline, absent from the candidate"});
-      continue;
-    }
-    const Record& c = *it->second;
-    if (c.status == Status::failed || c.status == Status::error) {
-      g.lines.push_back({key,
-                         "status",
-                         Decision::regressed,
-                         b.time_ns,
-                         std::nullopt,
-                         {},
-                         true,
-                         fmt::format("{} in the candidate: {}", to_string(c.status), c.reason)});
+    const Record* found = it == in_candidate.end() ? nullptr : it->second;
+    auto status_line = [&](const char* metric, Decision d, bool gating, std::string note) {
+      g.lines.push_back({key, metric, d, b.time_ns, std::nullopt, {}, gating, std::move(note)});
+    };
+    if (found && (found->status == Status::failed || found->status == Status::error)) {
+      status_line("status", Decision::regressed, true,
+                  fmt::format("{} in the candidate: {}", to_string(found->status), found->reason));
       ++g.overlap;
       continue;
     }
-    if (c.status != Status::measured) {
-      g.lines.push_back({key,
-                         "config",
-                         Decision::missing,
-                         b.time_ns,
-                         std::nullopt,
-                         {},
-                         !opt.allow_missing,
-                         fmt::format("{} in the candidate: {}", to_string(c.status), c.reason)});
+    if (!found || found->status != Status::measured) {
+      status_line("config", Decision::missing, !opt.allow_missing,
+                  found ? fmt::format("{} in the candidate: {}", to_string(found->status), found->reason)
+                        : "measured in the baseline, absent from the candidate");
       continue;
     }
+    const Record& c = *found;
     ++g.overlap;
     metrics_found.insert("time");
     if (want("time") && times_differ.empty() && !b.samples_ns.empty() && !c.samples_ns.empty()) {
