@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -74,21 +75,44 @@ AbConfig run_config(const std::string& key, Side& old_side, Side& new_side, cons
   old_side.iterations = new_side.iterations = 0;
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  auto once = [&](Side& s, int replica) {
+    std::string why;
+    const auto ns = s.repetition(key, replica, opt, why);
+    if (!ns) {
+      r.error = why;
+      r.failed_side = s.name;
+    }
+    return ns;
+  };
+  std::set<int> prepared;
   for (int round = 0;; ++round) {
     const int replica = static_cast<int>(replica_of(static_cast<std::size_t>(round), kReplicas));
+    // A replica's first use prepares it on both sides (allocation, check, warm-up, the pilot) with
+    // one repetition that is not kept, new side first: the round that follows starts with the old
+    // side, as after any reverse round, so neither side's kept repetitions meet a preparation of
+    // its own that the other's do not.
+    if (prepared.insert(replica).second) {
+      const bool new_ok = once(new_side, replica).has_value();
+      const std::string new_error = r.error;
+      const bool old_ok = once(old_side, replica).has_value();
+      if (!new_ok || !old_ok) {
+        r.failed_side = !old_ok && !new_ok ? "both" : !new_ok ? "new" : "old";
+        if (!new_ok) r.error = new_error;
+        break;
+      }
+    }
     Side* order[2] = {&old_side, &new_side};
     if (round % 2) std::swap(order[0], order[1]);
+    bool failed = false;
     for (Side* s : order) {
-      std::string why;
-      const auto ns = s->repetition(key, replica, opt, why);
+      const auto ns = once(*s, replica);
       if (!ns) {
-        r.error = why;
-        r.failed_side = s->name;
-        r.seconds = elapsed();
-        return r;
+        failed = true;
+        break;
       }
       (s == &old_side ? r.old_ns : r.new_ns).push_back(*ns);
     }
+    if (failed) break;
     const auto rounds = static_cast<int>(r.old_ns.size());
     if (rounds % 2 || rounds < static_cast<int>(kMinRounds)) continue;
     r.settled = rounds >= opt.min_rounds && settled(paired_estimate(log_ratios(r.new_ns, r.old_ns)), opt.rule);
@@ -145,7 +169,7 @@ AbRun gate_ab(const std::vector<Config>& configs, const AbOptions& opt,
     l.gating = true;
     if (!r.error.empty()) {
       // The new side failing (a wrong result, a crash) where the old one ran is a regression.
-      const bool new_broke = r.failed_side == "new" && !r.old_ns.empty();
+      const bool new_broke = r.failed_side == "new";
       l.metric = "status";
       l.decision = new_broke ? Decision::regressed : Decision::inconclusive;
       l.gating = new_broke;

@@ -5,7 +5,8 @@
 // ABBA order (A B | B A | A B …, each repetition ≤ 0.2 s), so both sides meet the same state of
 // a shared host moments apart, never one whole sweep after the other. Instance k of each side
 // serves rounds 2k·… in turn (three instances, as compare does: where pages land moves a DRAM-bound
-// kernel by a few %). The statistic of a config is the mirrored median of the per-round
+// kernel by a few %); each instance's first repetition, which follows its preparation, is not
+// kept. The statistic of a config is the mirrored median of the per-round
 // log(new / old) with its block-bootstrap standard error (run/stats.hpp); rounds are added until
 // the interval's half-width is at most τ/4 or the budget per config is spent. The decisions are
 // rule.hpp's, Holm-adjusted over the configs.

@@ -376,7 +376,10 @@ TEST_CASE("pool: spin time grows while a worker or the caller or a barrier waits
           }) >= kPauseNs / 2);
   }
   // Many short waits (timed one in Pool::kSpinSample, then counted that many times): back-to-back
-  // empty jobs spin, and never longer in all than the two threads were there.
+  // empty jobs spin, and not much longer in all than the two threads were there. The estimate is
+  // unbiased but heavy-tailed: a sampled wait during which its thread lost the CPU to another
+  // process (tests run two at a time on two cores) counts 32 times, which put one run at 5× the
+  // wall time; counting every wait kSpinSample times (the bug this guards against) gives ≈ 32×.
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t short_waits = spun_during(pool, [&] {
     for (int i = 0; i < 20000; ++i) pool.run(noop);
@@ -384,7 +387,7 @@ TEST_CASE("pool: spin time grows while a worker or the caller or a barrier waits
   const std::int64_t wall =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   CHECK(short_waits > 0);
-  CHECK(short_waits < 3 * wall);
+  CHECK(short_waits < 12 * wall);
 }
 
 TEST_CASE("pool: without a spin budget waits sleep at once and the spin time stays 0") {
