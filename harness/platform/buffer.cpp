@@ -49,12 +49,6 @@ float uniform_at(std::uint64_t key, std::uint64_t index) {
   return static_cast<float>(static_cast<std::int64_t>(h >> 40) - (std::int64_t{1} << 23)) * 0x1p-23f;
 }
 
-// Runs fill(i0, i1) over [0, n) floats of a buffer whose pages are placed already. With a pool of
-// several threads: its threads, in chunks of whole pages in thread order (the threads that touched
-// them). Else a buffer of at least kSharedFill bytes is shared with helper threads, one per CPU this
-// thread may run on: the first write to a page costs a fault per 4 KiB on a VM even after
-// MADV_POPULATE_WRITE (256 MiB: 0.35 s), and faults on two CPUs take half the time. Pages already
-// placed stay where they are, whoever writes them.
 std::int64_t allowed_cpus() {
   cpu_set_t set;
   return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
@@ -62,6 +56,12 @@ std::int64_t allowed_cpus() {
 
 constexpr std::size_t kSharedFill = std::size_t{16} << 20;
 
+// Runs fill(i0, i1) over [0, n) floats of a buffer whose pages are placed already. With a pool of
+// several threads: its threads, in chunks of whole pages in thread order (the threads that touched
+// them). Else a buffer of at least kSharedFill bytes is shared with helper threads, one per CPU this
+// thread may run on: the first write to a page costs a fault per 4 KiB on a VM even after
+// MADV_POPULATE_WRITE (256 MiB: 0.35 s), and faults on two CPUs take half the time. Pages already
+// placed stay where they are, whoever writes them.
 void fill_floats(std::size_t count, Pool* pool, const std::function<void(std::int64_t, std::int64_t)>& fill) {
   const auto n = static_cast<std::int64_t>(count);
   const auto grain = static_cast<std::int64_t>(page_size() / sizeof(float));

@@ -13,10 +13,14 @@
 namespace cromwell {
 namespace {
 
+struct Replica {
+  Prepared prepared;
+  std::size_t calls = 0;  // calls made so far (the cold rotation continues across repetitions)
+};
+
 struct Held {
   std::string key;
-  std::map<int, Prepared> replicas;
-  std::map<int, std::size_t> calls;  // per replica: calls made so far (the cold rotation)
+  std::map<int, Replica> replicas;
 };
 
 Held& held() {
@@ -34,7 +38,6 @@ std::string serve_repetition(const ChildTask& task, const MeasureOptions& opt) {
   Held& h = held();
   if (h.key != task.target) {
     h.replicas.clear();  // another config: the memory of this one goes first
-    h.calls.clear();
     h.key = task.target;
   }
   try {
@@ -48,10 +51,10 @@ std::string serve_repetition(const ChildTask& task, const MeasureOptions& opt) {
         return failure(task.target, "unsupported", "this CPU lacks " + missing);
       Prepared p = prepare(c, *v, {opt.seed, opt.cold_bytes, /*check=*/true, /*warm=*/true});
       if (!p.check.ok) return failure(task.target, "failed", p.check.detail);
-      it = h.replicas.emplace(task.replica, std::move(p)).first;
+      it = h.replicas.emplace(task.replica, Replica{std::move(p)}).first;
     }
-    Prepared& p = it->second;
-    std::size_t& calls = h.calls[task.replica];
+    Prepared& p = it->second.prepared;
+    std::size_t& calls = it->second.calls;
     const auto pin = p.pin();
     const auto call = [&p](std::size_t i) { p.call(i); };
     const std::int64_t n = task.calls > 0 ? task.calls : iterations_for(call, opt.timing, calls, p.warm_ns_per_call);
