@@ -206,7 +206,11 @@ TEST_CASE("the probes on this machine give figures within sane bounds", "[roofli
 #endif
   REQUIRE(p.bandwidth.count("avx2"));
   const auto& read = p.bandwidth.at("avx2").at("read");
+  // Instrumented loads under AddressSanitizer run at one speed whatever the level: the order of
+  // the levels is a fact of optimized, uninstrumented code only.
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
   CHECK(read.at("L1").at(1).best > read.at("DRAM").at(1).best);
+#endif
   for (const auto& level : memory_levels()) {
     CHECK(read.at(level).at(1).best > 0.5);
     CHECK(read.at(level).at(1).best < 10000);
