@@ -1,5 +1,5 @@
 // cromwell gate --baseline B.csv --candidate C.csv [--threshold 5%] [--metric NAME ...]
-// [--allow-missing] [--summary FILE.md] [--format term|md] [--update-baseline]:
+// [--allow-missing] [--normalize] [--summary FILE.md] [--format term|md] [--update-baseline]:
 // the CI gate on two results files (gate/runs.hpp, the rule in gate/rule.hpp). Exit 0 when nothing
 // regressed, 1 on a regression (or a configuration missing from the candidate), 2 when nothing
 // overlaps or an input is unusable. --update-baseline writes the candidate over the baseline
@@ -32,7 +32,7 @@ struct GateCliOptions {
   std::string threshold = "5%", count_threshold = "1%";
   double count_floor = 64;
   std::vector<std::string> metrics;
-  bool allow_missing = false, update = false;
+  bool allow_missing = false, update = false, normalize = false;
   std::vector<std::string> ab;  // OLD NEW
   double budget = 10, repetition_s = 0.1;
   SelectionOptions selection;
@@ -152,6 +152,7 @@ int gate(const GateCliOptions& o, const Invocation& inv) {
   opt.count.floor = o.count_floor;
   opt.metrics = o.metrics;
   opt.allow_missing = o.allow_missing;
+  opt.normalize = o.normalize;
   const ResultsFile cand = read_results(o.candidate);
   if (o.update) {
     update_baseline(cand, o.baseline, inv.command_line);
@@ -189,6 +190,9 @@ Command gate_command() {
         app.add_option("--metric", o->metrics,
                        "judge only these: time, counts (every count), instructions, l1d_misses, … (repeatable)");
         app.add_flag("--allow-missing", o->allow_missing, "configs missing from the candidate do not fail the gate");
+        app.add_flag("--normalize", o->normalize,
+                     "times divided by their calibration kernel's (both files swept with --calibrate) decide where "
+                     "it drifted by less than τ/4");
         app.add_option("--summary", o->summary, "also write a Markdown summary (for a pull-request comment)");
         app.add_option("--format", o->format, "term or md (standard output)")->check(CLI::IsMember({"term", "md"}));
         app.add_flag("--update-baseline", o->update,
@@ -203,7 +207,7 @@ Command gate_command() {
         app.footer(
             "Exit status: 0 nothing regressed; 1 a count regressed (with --ab: a time), a config failed its check or "
             "is missing from the candidate; 2 nothing overlaps or an input is unusable. Times of separate runs only "
-            "warn.");
+            "warn, unless --normalize and their calibration drifted by less than τ/4.");
         return [o](const Invocation& inv) { return gate(*o, inv); };
       }};
 }

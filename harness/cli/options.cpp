@@ -91,6 +91,12 @@ void TimingGroup::add(CLI::App& app, const std::string& repetitions_help, const 
   min_time_opt = app.add_option("--min-time", values.min_time, min_time_help)->capture_default_str();
 }
 
+void TimingGroup::add_calibrate(CLI::App& app) {
+  calibrate_opt = app.add_flag("--calibrate", values.calibrate,
+                               "follow each repetition with one of a calibration kernel of the config's bound type "
+                               "(columns calib, calib_ns; gate --normalize)");
+}
+
 void InputOptions::add(CLI::App& app) {
   app.add_option("--seed", seed, "seed of the input data")->capture_default_str();
   app.add_option("--cold-bytes", cold_bytes, "bytes of workspace copies rotated with --cache cold (default 4×L3)");

@@ -39,8 +39,9 @@ struct AxesOptions {
 // --repetitions and --min-time (compare: rounds and seconds per measurement).
 struct TimingGroup {
   TimingOptions values;
-  CLI::Option *repetitions_opt = nullptr, *min_time_opt = nullptr;
+  CLI::Option *repetitions_opt = nullptr, *min_time_opt = nullptr, *calibrate_opt = nullptr;
   void add(CLI::App& app, const std::string& repetitions_help, const std::string& min_time_help);
+  void add_calibrate(CLI::App& app);  // --calibrate (sweep)
 };
 
 // --seed and --cold-bytes: the input data and the cold-cache copies.

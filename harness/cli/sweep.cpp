@@ -158,6 +158,7 @@ int sweep(const SweepOptions& o, const Invocation& inv) {
     const auto given = [](const CLI::Option* opt) { return opt && opt->count() > 0; };
     if (spec->repetitions && !given(o.timing.repetitions_opt)) mo.timing.repetitions = *spec->repetitions;
     if (spec->min_time && !given(o.timing.min_time_opt)) mo.timing.min_time = *spec->min_time;
+    if (spec->calibrate && !given(o.timing.calibrate_opt)) mo.timing.calibrate = *spec->calibrate;
     if (spec->counters && !given(o.counters.backend_opt)) mo.counters.backend = *spec->counters;
     if (spec->strategy && !given(o.strategy_opt)) run.strategy = *spec->strategy;
     if (spec->objective && !given(o.objective_opt)) objective = *spec->objective;
@@ -309,6 +310,7 @@ Command sweep_command() {
         o->selection.add(app);
         o->axes.add(app);
         o->timing.add(app, "timed repetitions per config (the median is reported)", "seconds per repetition");
+        o->timing.add_calibrate(app);
         o->inputs.add(app);
         o->counters.add(app);
         app.add_option("-o,--output", o->output, "CSV file (default results/runs/sweep-DATE-TIME.csv)");

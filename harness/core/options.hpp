@@ -10,6 +10,9 @@ namespace cromwell {
 struct TimingOptions {
   int repetitions = 5;     // timed repetitions (compare: rounds)
   double min_time = 0.05;  // seconds per repetition
+  // Each repetition followed by one of a calibration kernel of the config's bound type
+  // (run/calibration.hpp), so that times of separate runs can be normalized (gate --normalize).
+  bool calibrate = false;
   bool operator==(const TimingOptions&) const = default;
 };
 

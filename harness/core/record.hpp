@@ -35,6 +35,10 @@ struct Record {
   // or, when pct_peak is empty, why.
   std::optional<double> pct_peak, pct_machine;
   std::string bound;
+  // With `--calibrate`: the calibration kernel whose repetitions alternated with the row's
+  // (run/calibration.hpp) and its time per call after each of them, in order.
+  std::string calib;
+  std::vector<double> calib_ns;
   bool unstable = false;        // err_pct above the instability threshold
   std::string counters_source;  // "none", "sw", "perf:zen3", "sim:zen3"
   std::string counters_scope;   // what the counter values cover

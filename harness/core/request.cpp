@@ -49,15 +49,17 @@ std::string encode_request(const ChildRequest& r) {
   Json j;
   j["task"] = {{"kind", to_string(r.task.kind)}, {"target", r.task.target}, {"calls", r.task.calls},
                {"check", r.task.check},          {"time", r.task.time},     {"replica", r.task.replica}};
-  j["options"] = {{"timing", {{"repetitions", o.timing.repetitions}, {"min_time", o.timing.min_time}}},
-                  {"seed", o.seed},
-                  {"cold_bytes", o.cold_bytes},
-                  {"caches", o.caches},
-                  {"counters",
-                   {{"backend", o.counters.backend},
-                    {"groups_dir", o.counters.groups_dir},
-                    {"cache_model", o.counters.cache_model},
-                    {"sim_calls", o.counters.sim_calls}}}};
+  j["options"] = {
+      {"timing",
+       {{"repetitions", o.timing.repetitions}, {"min_time", o.timing.min_time}, {"calibrate", o.timing.calibrate}}},
+      {"seed", o.seed},
+      {"cold_bytes", o.cold_bytes},
+      {"caches", o.caches},
+      {"counters",
+       {{"backend", o.counters.backend},
+        {"groups_dir", o.counters.groups_dir},
+        {"cache_model", o.counters.cache_model},
+        {"sim_calls", o.counters.sim_calls}}}};
   return j.dump();
 }
 
@@ -88,6 +90,7 @@ ChildRequest decode_request(std::string_view text) {
   const auto timing = field<Json>(o, "timing", "options");
   r.options.timing.repetitions = field<int>(timing, "repetitions", "options.timing");
   r.options.timing.min_time = field<double>(timing, "min_time", "options.timing");
+  r.options.timing.calibrate = field<bool>(timing, "calibrate", "options.timing");
   r.options.seed = field<std::uint64_t>(o, "seed", "options");
   r.options.cold_bytes = field<std::size_t>(o, "cold_bytes", "options");
   r.options.caches = field<std::string>(o, "caches", "options");

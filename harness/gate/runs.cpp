@@ -1,6 +1,7 @@
 #include "harness/gate/runs.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -41,6 +42,40 @@ int rank(const GateLine& l) {
   return 7;
 }
 
+// A config's times divided, repetition by repetition, by its calibration's (gate --normalize), and
+// how far the calibration drifted from the baseline to the candidate: log(candidate / baseline) of
+// the calibration's median; empty, with the reason, when the files lack a common calibration.
+struct Normalized {
+  std::optional<double> drift;
+  std::vector<double> base, candidate;
+  std::string note;
+};
+
+Normalized normalized(const Record& b, const Record& c, double threshold) {
+  Normalized n;
+  const auto usable = [](const Record& r) {
+    return !r.calib.empty() && !r.calib_ns.empty() && r.calib_ns.size() == r.samples_ns.size();
+  };
+  if (!usable(b) || !usable(c)) {
+    n.note = fmt::format("not normalized: no calibration in the {} (sweep it with --calibrate)",
+                         usable(b) ? "candidate" : "baseline");
+    return n;
+  }
+  if (b.calib != c.calib) {
+    n.note = fmt::format("not normalized: calibrated by {} in the baseline, {} in the candidate", b.calib, c.calib);
+    return n;
+  }
+  n.drift = -change_estimate(b.calib_ns, c.calib_ns).log;
+  for (std::size_t i = 0; i < b.samples_ns.size(); ++i) n.base.push_back(b.samples_ns[i] / b.calib_ns[i]);
+  for (std::size_t i = 0; i < c.samples_ns.size(); ++i) n.candidate.push_back(c.samples_ns[i] / c.calib_ns[i]);
+  const double pct = std::expm1(*n.drift) * 100;
+  n.note = std::abs(*n.drift) < std::log1p(threshold / 4)
+               ? fmt::format("normalized by {} (drift {:+.2f} %)", b.calib, pct)
+               : fmt::format("{} drifted {:+.2f} % (beyond τ/4 = {:g} %): the host changed, a warning only", b.calib,
+                             pct, threshold * 25);
+  return n;
+}
+
 }  // namespace
 
 bool is_count_metric(const std::string& name) {
@@ -77,6 +112,7 @@ GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const Gat
   std::set<std::string> seen, metrics_found;
   std::vector<std::size_t> time_lines;
   std::vector<LogEstimate> slowdowns;
+  std::size_t calibrated = 0;  // time lines with a calibration in both files
   for (const auto& b : base.records) {
     if (b.config.kernel == "noop" || b.status != Status::measured) continue;
     const std::string key = b.config.key();
@@ -102,10 +138,21 @@ GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const Gat
     ++g.overlap;
     metrics_found.insert("time");
     if (want("time") && times_differ.empty() && !b.samples_ns.empty() && !c.samples_ns.empty()) {
-      const LogEstimate speedup = change_estimate(b.samples_ns, c.samples_ns);
+      std::string note;
+      bool gating = false;
+      LogEstimate speedup = change_estimate(b.samples_ns, c.samples_ns);
+      if (opt.normalize) {
+        const Normalized n = normalized(b, c, opt.time.threshold);
+        note = n.note;
+        if (n.drift) {
+          ++calibrated;
+          gating = std::abs(*n.drift) < std::log1p(opt.time.threshold / 4);
+          if (gating) speedup = change_estimate(n.base, n.candidate);
+        }
+      }
       slowdowns.push_back({-speedup.log, speedup.se, speedup.df});
       time_lines.push_back(g.lines.size());
-      g.lines.push_back({key, "time", Decision::inconclusive, b.time_ns, c.time_ns, {}, false, ""});
+      g.lines.push_back({key, "time", Decision::inconclusive, b.time_ns, c.time_ns, {}, gating, note});
     }
     if (!counts_differ.empty() || b.counters_source != c.counters_source) continue;
     for (const auto& m : b.metrics) {
@@ -132,15 +179,23 @@ GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const Gat
                       join(std::vector<std::string>(metrics_found.begin(), metrics_found.end()), ", "),
                       g.refusals.empty() ? "" : "; " + join(g.refusals, "; ")));
 
+  if (opt.normalize && calibrated == 0 && want("time"))
+    throw std::invalid_argument(fmt::format(
+        "--normalize: no configuration has calibration samples (calib, calib_ns) of one kernel in both files{}: "
+        "sweep both with --calibrate",
+        times_differ.empty() ? "" : " (" + g.refusals.back() + ")"));
   const auto decided = decide_times(slowdowns, opt.time);
   for (std::size_t i = 0; i < decided.size(); ++i) {
     GateLine& l = g.lines[time_lines[i]];
     l.time = decided[i];
     l.decision = decided[i].decision;
-    if (l.decision == Decision::inconclusive)
-      l.note = decided[i].more_rounds > 0
-                   ? fmt::format("about {:.0f}× the repetitions would settle it", std::ceil(decided[i].more_rounds))
-                   : fmt::format("fewer than {} repetitions on a side: no interval", kMinRounds);
+    if (l.decision == Decision::inconclusive) {
+      const std::string more =
+          decided[i].more_rounds > 0
+              ? fmt::format("about {:.0f}× the repetitions would settle it", std::ceil(decided[i].more_rounds))
+              : fmt::format("fewer than {} repetitions on a side: no interval", kMinRounds);
+      l.note = l.note.empty() ? more : l.note + "; " + more;
+    }
   }
   sort_lines(g);
   return g;

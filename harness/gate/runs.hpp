@@ -5,7 +5,10 @@
 // - Counts (instructions, and the simulated *_misses, *_accesses, *_fills of `--counters sim`) are
 //   deterministic for one compiler, flags and simulator: they decide, and may fail the gate.
 // - Times of two separate runs differ by what the host did that day (10–40 % here, every config
-//   alike): they are judged by the same rule but only warn.
+//   alike): they are judged by the same rule but only warn — unless `normalize`: when both runs
+//   were swept with --calibrate (run/calibration.hpp) and a config's calibration kernel drifted
+//   between them by less than τ/4, each repetition's time is divided by the calibration's after
+//   it, and the change of these normalized times decides like a count.
 // - A config measured in the baseline that failed its check or erred in the candidate regressed.
 // - A metric whose fingerprint (fingerprint.hpp) differs between the files is not compared; the
 //   gate says which field differs.
@@ -24,6 +27,7 @@ struct GateOptions {
   CountRule count;
   std::vector<std::string> metrics;  // names to judge ("time", "instructions", …); empty: all
   bool allow_missing = false;        // configs missing from the candidate do not fail the gate
+  bool normalize = false;            // times normalized by their calibration may fail the gate
 };
 
 struct GateLine {

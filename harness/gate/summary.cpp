@@ -81,7 +81,7 @@ std::string render_gate(const GateResult& g, TextFormat f) {
                                "regression fails the gate. A configuration whose new build fails its check or "
                                "crashes where the old one ran regressed.",
                                times));
-  else
+  else {
     out +=
         para(f, fmt::format("Counts (instructions, simulated misses) are deterministic for one compiler, flags and "
                             "simulator: **regressed** when the candidate exceeds the baseline by more than τc/2 = "
@@ -92,6 +92,14 @@ std::string render_gate(const GateResult& g, TextFormat f) {
                             "regressed; one missing from it fails the gate{}.",
                             o.count.threshold * 50, o.count.floor, times,
                             o.allow_missing ? " unless allowed (--allow-missing, given)" : " unless --allow-missing"));
+    if (o.normalize)
+      out += para(f, fmt::format("With --normalize, each repetition's time is divided by that of the calibration "
+                                 "kernel run after it (`calib`, swept with --calibrate), and a configuration whose "
+                                 "calibration drifted between the runs by less than τ/4 = {:g} % is judged on these "
+                                 "normalized times: its regression fails the gate. Where the calibration drifted "
+                                 "more, the host changed in a way it may not capture: a warning only.",
+                                 o.time.threshold * 25));
+  }
   return out;
 }
 

@@ -198,6 +198,25 @@ std::vector<Column> make_schema() {
     c->since = 4;
     s.push_back(*c);
   }
+  Column calib = plain_text("calib", M,
+                            "with `--calibrate`: the calibration kernel whose repetitions alternated with the row's "
+                            "— `fma.ISA` for a compute-bound config, `read.ISA.LEVEL` for one bound by the level that "
+                            "holds its working set ([gate.md](gate.md))",
+                            &Record::calib);
+  Column calib_ns{"calib_ns",
+                  M,
+                  ColumnType::samples,
+                  "ns",
+                  "with `--calibrate`: the calibration kernel's time per call after each repetition, in order",
+                  "{:.1f}",
+                  5,
+                  [](const Record& r) -> Value { return r.calib_ns.empty() ? Value() : Value(r.calib_ns); },
+                  [](Record& r, const Value& v) {
+                    r.calib_ns = empty(v) ? std::vector<double>{} : std::get<std::vector<double>>(v);
+                  }};
+  calib.since = 5;
+  s.push_back(calib);
+  s.push_back(calib_ns);
   s.push_back(plain_text("counters", C, "source of the counter columns: `none`, `sw`, `perf:<pmu>`, `sim:<model>`",
                          &Record::counters_source, true));
   s.push_back(plain_text("counters_scope", C, "what the counter values cover (threads, mode, prefetches, simulation)",

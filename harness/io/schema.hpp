@@ -8,7 +8,7 @@
 // type and the order of every column:
 //   key kernel variant status reason note | dims… | params… | threads pin cache align |
 //   repetitions time_ns time_ns_min err_pct unstable gflops gbps steal_pct samples_ns spin_ns
-//   pct_peak pct_machine bound |
+//   pct_peak pct_machine bound calib calib_ns |
 //   counters counters_scope counters_reason | metrics…
 // Columns derived from the key (kernel, variant, dims, params, axes) are checked against it when a
 // row is read; measured values are carried as read and never recomputed when a row is rewritten.
@@ -30,7 +30,8 @@ namespace cromwell {
 // (before, they read 0 whatever happened). read_results() gives older rows today's meaning.
 // Version 3: `shard` (the shard of a sharded sweep that wrote the row).
 // Version 4: `pct_peak`, `pct_machine` and `bound` (the row under the machine profile's roofline).
-inline constexpr int kSchemaVersion = 4;
+// Version 5: `calib` and `calib_ns` (the calibration kernel of `--calibrate`).
+inline constexpr int kSchemaVersion = 5;
 
 enum class ColumnType { text, integer, real, boolean, samples };
 enum class Family { lead, dim, param, axis, measure, counter, metric };

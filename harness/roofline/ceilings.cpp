@@ -60,24 +60,6 @@ Ceiling trials_of(Pool& pool, const RooflineOptions& o, std::int64_t start, doub
   return ceiling_of(rates);
 }
 
-// One buffer per thread, first touched by its thread, freed at the end of scope.
-struct ThreadBuffers {
-  std::vector<std::byte*> at;
-  ThreadBuffers(Pool& pool, std::size_t bytes) : at(pool.size(), nullptr) {
-    pool.run([&](int tid) {
-      at[tid] = static_cast<std::byte*>(std::aligned_alloc(4096, bytes));
-      if (at[tid]) std::memset(at[tid], tid + 1, bytes);
-    });
-    for (auto* p : at)
-      if (!p) throw std::runtime_error(fmt::format("roofline: cannot allocate {} bytes per thread", bytes));
-  }
-  ~ThreadBuffers() {
-    for (auto* p : at) std::free(p);
-  }
-  ThreadBuffers(const ThreadBuffers&) = delete;
-  ThreadBuffers& operator=(const ThreadBuffers&) = delete;
-};
-
 std::string utc_now() {
   char date[32];
   const std::time_t now = std::time(nullptr);
@@ -148,7 +130,7 @@ MachineProfile measure_profile(const RooflineOptions& o) {
   {
     say(fmt::format("bandwidth curve, read, {}, 4 KiB to {} MiB", widest, curve_max >> 20));
     Pool::CallerPin pin(one);
-    ThreadBuffers buf(one, std::size_t(curve_max));
+    probes::ThreadBuffers buf(one, std::size_t(curve_max));
     RooflineOptions co = o;
     co.trials = o.curve_trials;
     co.trial_seconds = o.trial_seconds / 2;
@@ -193,7 +175,7 @@ MachineProfile measure_profile(const RooflineOptions& o) {
       }
       Pool& pool = pool_for(t, p.pin);
       Pool::CallerPin pin(pool);
-      ThreadBuffers buf(pool, std::size_t(bytes));
+      probes::ThreadBuffers buf(pool, std::size_t(bytes));
       for (const auto& isa : bw_isas)
         for (const auto op : {probes::Op::read, probes::Op::copy, probes::Op::copy_nt}) {
           say(fmt::format("bandwidth {} {} {}, {} thread(s) × {} KiB", level, isa, probes::to_string(op), t,

@@ -2,11 +2,14 @@
 
 #include <immintrin.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "harness/platform/isa.hpp"
+#include "harness/platform/pool.hpp"
 
 namespace cromwell::probes {
 namespace {
@@ -177,6 +180,22 @@ double pass(Op op, const std::string& isa, std::byte* buf, std::size_t bytes) {
       break;
   }
   return double(bytes);
+}
+
+ThreadBuffers::ThreadBuffers(Pool& pool, std::size_t bytes) : at(pool.size(), nullptr) {
+  pool.run([&](int tid) {
+    at[tid] = static_cast<std::byte*>(std::aligned_alloc(4096, bytes));
+    if (at[tid]) std::memset(at[tid], tid + 1, bytes);
+  });
+  for (auto* p : at)
+    if (!p) {
+      for (auto* q : at) std::free(q);
+      throw std::runtime_error(fmt::format("cannot allocate {} bytes per thread for the probes", bytes));
+    }
+}
+
+ThreadBuffers::~ThreadBuffers() {
+  for (auto* p : at) std::free(p);
 }
 
 }  // namespace cromwell::probes

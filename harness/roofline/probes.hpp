@@ -6,6 +6,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+namespace cromwell {
+class Pool;
+}
 
 namespace cromwell::probes {
 
@@ -26,5 +31,16 @@ const char* to_string(Op op);  // "read", "copy", "copy_nt"
 // half onto the second. Returns the bytes moved (read + written: the STREAM convention, no
 // write-allocate).
 double pass(Op op, const std::string& isa, std::byte* buf, std::size_t bytes);
+
+// One buffer of `bytes` per thread of `pool`, 4 KiB aligned, first touched by its thread (its pages
+// on that thread's node), freed at the end of scope. Throws std::runtime_error when one cannot be
+// allocated.
+struct ThreadBuffers {
+  std::vector<std::byte*> at;
+  ThreadBuffers(Pool& pool, std::size_t bytes);
+  ~ThreadBuffers();
+  ThreadBuffers(const ThreadBuffers&) = delete;
+  ThreadBuffers& operator=(const ThreadBuffers&) = delete;
+};
 
 }  // namespace cromwell::probes

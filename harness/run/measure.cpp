@@ -10,6 +10,7 @@
 #include "harness/platform/steal.hpp"
 #include "harness/platform/text.hpp"
 #include "harness/roofline/bound.hpp"
+#include "harness/run/calibration.hpp"
 #include "harness/run/child.hpp"
 #include "harness/run/phases.hpp"
 #include "harness/run/prepare.hpp"
@@ -96,15 +97,29 @@ Record Measurer::measure(const Config& c, const VariantEntry& v, bool time) cons
                                 spin.stop(calls);
                                 if (session) session->stop(calls);
                               }};
+    const Work w = p.instance->work();
+    const std::vector<std::string> isa = v.runtime_isa ? split(v.runtime_isa(), ',') : v.isa;
+    Calibration* calibration = nullptr;
+    if (opt_.timing.calibrate) {
+      r.calib = calibration_name(w, c.axes, isa);
+      const PhaseTimer t(Phase::alloc);
+      calibration = &calibration_for(r.calib, *p.pool);
+    }
+    const auto call = [&](std::size_t i) { p.call(i); };
     const CpuTimes before = read_cpu_times();
     // The iteration count from the warm-up's calls and a short pilot (timing.hpp).
-    r.samples_ns = time_calls(
-        c.key(), [&](std::size_t i) { p.call(i); }, opt_.timing, hooks, p.warm_ns_per_call);
+    if (calibration) {
+      Interleaved t = time_interleaved(
+          c.key(), call, r.calib, [calibration] { calibration->call(); }, opt_.timing, hooks, p.warm_ns_per_call);
+      r.samples_ns = std::move(t.ns);
+      r.calib_ns = std::move(t.calib_ns);
+    } else {
+      r.samples_ns = time_calls(c.key(), call, opt_.timing, hooks, p.warm_ns_per_call);
+    }
     r.steal_pct = steal_pct(before, read_cpu_times());
     r.spin_ns = spin.per_call();
-    const Work w = p.instance->work();
     summarize(r, w.flops, w.bytes);
-    place_on_roofline(r, w, v.runtime_isa ? split(v.runtime_isa(), ',') : v.isa);
+    place_on_roofline(r, w, isa);
     r.counters_source = backend_->source();
     r.counters_scope = backend_->scope();
     // A peer with threads of its own (OpenBLAS) runs its work on them; the counters follow the pool.

@@ -29,11 +29,11 @@ const bool g_started = (acc(), true);
 thread_local PhaseTimer* tl_current = nullptr;
 thread_local int tl_muted = 0;
 
-constexpr const char* kNames[kPhases] = {"alloc", "check",    "reference", "warmup", "estimate",
-                                         "timed", "counters", "child",     "io"};
-constexpr const char* kLabels[kPhases] = {
-    "alloc + first touch", "check",    "reference",       "warm-up", "iteration estimate",
-    "timed loops",         "counters", "child processes", "I/O"};
+constexpr const char* kNames[kPhases] = {"alloc", "check",       "reference", "warmup", "estimate",
+                                         "timed", "calibration", "counters",  "child",  "io"};
+constexpr const char* kLabels[kPhases] = {"alloc + first touch", "check",       "reference",   "warm-up",
+                                          "iteration estimate",  "timed loops", "calibration", "counters",
+                                          "child processes",     "I/O"};
 
 double seconds(std::int64_t ns) { return static_cast<double>(ns) * 1e-9; }
 
@@ -78,8 +78,8 @@ std::int64_t PhaseTotals::other_ns() const {
 }
 
 std::int64_t PhaseTotals::overhead_ns() const {
-  return std::max<std::int64_t>(
-      0, wall_ns - (*this)[Phase::timed] - (*this)[Phase::check] - (*this)[Phase::reference] - (*this)[Phase::warmup]);
+  return std::max<std::int64_t>(0, wall_ns - (*this)[Phase::timed] - (*this)[Phase::calibration] -
+                                       (*this)[Phase::check] - (*this)[Phase::reference] - (*this)[Phase::warmup]);
 }
 
 double PhaseTotals::overhead_share() const {
@@ -107,7 +107,8 @@ std::string phases_summary() {
     if (t.ns[i] > 0) parts += fmt::format(", {} {:.2f} s", kLabels[i], seconds(t.ns[i]));
   return fmt::format(
       "harness time: {:.1f} s wall{}, other {:.2f} s\n"
-      "overhead (all but the timed loops, check, reference and warm-up): {:.2f} s = {:.1f} % of the timed loops",
+      "overhead (all but the timed loops, calibration, check, reference and warm-up): {:.2f} s = {:.1f} % of the timed "
+      "loops",
       seconds(t.wall_ns), parts, seconds(t.other_ns()), seconds(t.overhead_ns()), 100 * t.overhead_share());
 }
 

@@ -11,6 +11,7 @@
 //   estimate   choosing the iteration count of the timed loops (a pilot loop, or Google Benchmark's
 //              own growing runs), and Google Benchmark's bookkeeping between loops
 //   timed      the timed loops whose repetitions a row reports (noop calibration rows included)
+//   calibration the repetitions of the calibration kernel interleaved with a config's (--calibrate)
 //   counters   opening, starting, stopping and reading counter sessions (sim children included)
 //   child      configs measured whole in a child process (their environment differs)
 //   io         writing rows and context files, where the writers time themselves
@@ -25,8 +26,8 @@
 
 namespace cromwell {
 
-enum class Phase { alloc, check, reference, warmup, estimate, timed, counters, child, io };
-inline constexpr std::size_t kPhases = 9;
+enum class Phase { alloc, check, reference, warmup, estimate, timed, calibration, counters, child, io };
+inline constexpr std::size_t kPhases = 10;
 const char* phase_name(Phase p);  // "alloc", "check", ... as in phases_json()
 
 // Adds `ns` to phase `p` (any thread; ignored while this thread is muted).
@@ -64,9 +65,9 @@ struct PhaseTotals {
   std::array<std::int64_t, kPhases> ns{};
   std::int64_t wall_ns = 0;
   std::int64_t operator[](Phase p) const { return ns[static_cast<std::size_t>(p)]; }
-  std::int64_t other_ns() const;     // wall − every phase (never below 0)
-  std::int64_t overhead_ns() const;  // wall − timed − check − reference − warmup: the harness's own cost
-  double overhead_share() const;     // overhead / timed (0 when nothing was timed)
+  std::int64_t other_ns() const;  // wall − every phase (never below 0)
+  std::int64_t overhead_ns() const;  // wall − timed − calibration − check − reference − warmup: the harness's own cost
+  double overhead_share() const;  // overhead / timed (0 when nothing was timed)
 };
 
 PhaseTotals phase_totals();

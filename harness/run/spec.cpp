@@ -161,6 +161,8 @@ const std::vector<KeyInfo>& sweep_keys() {
        "decode and prefill shapes; absent: each kernel's default shapes"},
       {"repetitions", "an integer ≥ 1", "the timed repetitions per config, 5 by default"},
       {"min_time", "a number of seconds > 0 and ≤ 3600", "seconds per repetition, 0.05 by default"},
+      {"calibrate", "a boolean",
+       "true follows each repetition with one of a calibration kernel of the config's bound type (gate --normalize)"},
       {"strategy", "a string", "grid, random:N or search:N"},
       {"objective", "a string", "a column to minimize, e.g. time_ns, min:l3_miss_rate or max:gflops"},
       {"seed", "an integer ≥ 0", "the seed of the random and search draws"},
@@ -407,11 +409,11 @@ void Reader::sweep_table(const toml::table& t) {
       } else {
         spec_.counters = n.as_string()->get();
       }
-    } else if (name == "no_prune") {
+    } else if (name == "no_prune" || name == "calibrate") {
       if (!n.is_boolean())
         bad(n, key, *info);
       else
-        spec_.no_prune = n.as_boolean()->get();
+        (name == "no_prune" ? spec_.no_prune : spec_.calibrate) = n.as_boolean()->get();
     } else if (name == "output") {
       if (!n.is_string() || n.as_string()->get().empty())
         bad(n, key, *info);
@@ -598,6 +600,7 @@ nlohmann::ordered_json SweepSpec::to_json() const {
   }
   if (repetitions) s["repetitions"] = *repetitions;
   if (min_time) s["min_time"] = *min_time;
+  if (calibrate) s["calibrate"] = *calibrate;
   if (strategy) s["strategy"] = strategy->text();
   if (objective) s["objective"] = objective->text();
   if (seed) s["seed"] = *seed;

@@ -7,6 +7,7 @@
 //   shapes = ["m:1024,n:1024,k:1024"]           # or shapes = "llm" (a preset); absent: the defaults
 //   repetitions = 5                  # timed repetitions per config
 //   min_time = 0.05                  # seconds per repetition
+//   calibrate = false                # interleave a calibration kernel (gate --normalize)
 //   strategy = "grid"                # grid | random:N | search:N
 //   objective = "time_ns"            # a column, optionally min: or max: (max:gflops)
 //   seed = 1                         # of the random and search draws
@@ -60,6 +61,7 @@ struct SweepSpec {
   std::optional<bool> no_prune;
   std::optional<int> repetitions;
   std::optional<double> min_time;
+  std::optional<bool> calibrate;
   std::optional<std::string> counters;
   std::optional<Strategy> strategy;
   std::optional<Objective> objective;

@@ -160,6 +160,41 @@ double time_repetition(const std::string& name, const std::function<void(std::si
   return a.ns.at(0);
 }
 
+Interleaved time_interleaved(const std::string& name, const std::function<void(std::size_t)>& call,
+                             const std::string& calib_name, const std::function<void()>& calib,
+                             const TimingOptions& opt, const TimedHooks& hooks, double warm_ns_per_call) {
+  std::size_t calls = 0, calib_calls = 0;
+  const auto calib_call = [&](std::size_t) { calib(); };
+  std::int64_t n = iterations_for(call, opt, calls, warm_ns_per_call), m = 0;
+  {
+    const PhaseTimer t(Phase::calibration);
+    m = iterations_from_pilot(calib_call, opt, calib_calls, 0);
+  }
+  TimingOptions one = opt;
+  one.repetitions = 1;
+  for (int attempt = 0;; ++attempt) {
+    Interleaved out;
+    std::int64_t timed = 0;
+    for (int r = 0; r < opt.repetitions; ++r) {
+      const Attempt a = run_benchmark(name, call, one, hooks, calls, n);
+      phase_add(Phase::timed, a.timed_ns);
+      phase_add(Phase::counters, a.hooks_ns);
+      phase_add(Phase::estimate, a.total_ns - a.timed_ns - a.hooks_ns);
+      timed += a.timed_ns;
+      out.ns.push_back(a.ns.at(0));
+      const Attempt c = run_benchmark(calib_name, calib_call, one, {}, calib_calls, m);
+      phase_add(Phase::calibration, c.total_ns);
+      out.calib_ns.push_back(c.ns.at(0));
+    }
+    std::vector<double> sorted = out.ns;
+    std::sort(sorted.begin(), sorted.end());
+    const double median = sorted[sorted.size() / 2];
+    if (attempt == 1 || median * static_cast<double>(n) >= opt.min_time * 1e9) return out;
+    phase_move(Phase::timed, Phase::estimate, timed);  // too short: the pilot misjudged
+    n = static_cast<std::int64_t>(std::max(1.0, std::round(1.4 * opt.min_time * 1e9 / std::max(median, 1.0))));
+  }
+}
+
 std::vector<double> time_calls(const std::string& name, const std::function<void(std::size_t)>& call,
                                const TimingOptions& opt, const TimedHooks& hooks,
                                std::optional<double> warm_ns_per_call) {

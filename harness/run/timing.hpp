@@ -34,6 +34,18 @@ std::vector<double> time_calls(const std::string& name, const std::function<void
                                const TimingOptions& opt, const TimedHooks& hooks = {},
                                std::optional<double> warm_ns_per_call = std::nullopt);
 
+// With --calibrate (calibration.hpp): the config's repetitions, each followed by one of the
+// calibration's, with an iteration count of its own sized by its own pilot (the calibration's time
+// goes to Phase::calibration). The config's count is chosen as time_calls chooses it from the
+// warm-up's estimate; when its median repetition lasts less than min_time, both series are
+// measured again with the count sized from that median.
+struct Interleaved {
+  std::vector<double> ns, calib_ns;  // per call, one per repetition
+};
+Interleaved time_interleaved(const std::string& name, const std::function<void(std::size_t)>& call,
+                             const std::string& calib_name, const std::function<void()>& calib,
+                             const TimingOptions& opt, const TimedHooks& hooks, double warm_ns_per_call);
+
 // The iteration count time_calls gives Google Benchmark for repetitions of min_time: the pilot
 // loop from the warm-up's time per call (0 when unknown). `calls` counts the calls it made.
 std::int64_t iterations_for(const std::function<void(std::size_t)>& call, const TimingOptions& opt, std::size_t& calls,

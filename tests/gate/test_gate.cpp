@@ -200,6 +200,61 @@ TEST_CASE("a fingerprint that differs keeps its metrics out, and nothing in comm
   CHECK_THROWS_WITH(gate_runs(base, base, only), Catch::Contains("--metric l9_misses"));
 }
 
+TEST_CASE("gate --normalize: times divided by their calibration decide when it drifted by less than τ/4", "[gate]") {
+  const ResultsFile base = read_results(fixture("gemm-sim.csv"));
+  const std::string key = counted(const_cast<std::vector<Record>&>(base.records))->config.key();
+  // A run of 16 repetitions whose host ran `host` times slower, of a kernel `kernel` times slower.
+  const auto run = [&](double host, double kernel, const std::string& calib = "fma.avx2") {
+    ResultsFile f = base;
+    Record* r = counted(f.records);
+    r->samples_ns.clear();
+    r->calib_ns.clear();
+    r->calib = calib;
+    for (int i = 0; i < 16; ++i) {
+      const double noise = 1 + 0.004 * ((i * 7) % 5 - 2);  // the host's moment, shared by both
+      r->samples_ns.push_back(1000 * host * kernel * noise);
+      r->calib_ns.push_back(500 * host * noise * (1 + 0.001 * (i % 3)));
+    }
+    return f;
+  };
+  GateOptions opt;
+  opt.metrics = {"time"};
+  opt.normalize = true;
+  const ResultsFile b = run(1, 1);
+
+  // The host 0.8 % slower, the kernel 5 % slower: normalized, the regression fails the gate.
+  GateResult g = gate_runs(b, run(1.008, 1.05), opt);
+  const GateLine* l = line(g, key, "time");
+  REQUIRE(l);
+  CHECK(l->decision == Decision::regressed);
+  CHECK(l->gating);
+  CHECK(g.failed());
+  CHECK(l->time.ratio.median == Approx(1.05).epsilon(0.005));
+  CHECK_THAT(l->note, Catch::Contains("normalized by fma.avx2 (drift +0.8"));
+  CHECK_THAT(render_gate(g, TextFormat::md), Catch::Contains("With --normalize"));
+
+  // The host 0.8 % slower, the kernel the same: unchanged, although the raw times moved.
+  g = gate_runs(b, run(1.008, 1), opt);
+  CHECK(line(g, key, "time")->decision == Decision::unchanged);
+  CHECK_FALSE(g.failed());
+
+  // The host 10 % slower: the calibration drifted beyond τ/4, the slowdown only warns.
+  g = gate_runs(b, run(1.10, 1.05), opt);
+  l = line(g, key, "time");
+  CHECK_FALSE(l->gating);
+  CHECK_FALSE(g.failed());
+  CHECK_THAT(l->note, Catch::Contains("fma.avx2 drifted +10.") && Catch::Contains("a warning only"));
+
+  // Without --normalize the same files only warn.
+  opt.normalize = false;
+  CHECK_FALSE(gate_runs(b, run(1.008, 1.05), opt).failed());
+  opt.normalize = true;
+
+  // Another calibration kernel, or none, in every config: nothing to normalize, refused.
+  CHECK_THROWS_WITH(gate_runs(b, run(1, 1.05, "read.avx2.L2"), opt), Catch::Contains("of one kernel in both files"));
+  CHECK_THROWS_WITH(gate_runs(base, base, opt), Catch::Contains("--normalize") && Catch::Contains("--calibrate"));
+}
+
 TEST_CASE("cromwell gate: exit codes, the summary, and a baseline that round-trips", "[gate][cli]") {
   cromwell_test::TempDir dir;
   const std::string base = (dir / "baselines/gemm.csv").string();

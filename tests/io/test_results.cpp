@@ -75,6 +75,10 @@ std::vector<Record> adversarial_records() {
       summarize(r, 2e6, 3e3);
       if (i == 1) r.steal_pct = 0.123;
       r.spin_ns = i == 1 ? 0.0 : 12.25 + n;  // 0 is a value (no wait spun), written as such
+      if (i % 2) {
+        r.calib = "read.avx2.L2";
+        r.calib_ns = {500.5 + n, 501.25, 499.0, 1e9 / 3};
+      }
       r.counters_source = "perf:zen3";
       r.counters_scope = text;
       r.metrics = {{"l3_miss_rate", std::nullopt, "no PMU here, " + text}, {"ipc", 1.0 / 3 + n, ""}};
@@ -143,6 +147,9 @@ TEST_CASE("CSV: write, read, write gives identical bytes") {
     CHECK(r.samples_ns.size() == w.samples_ns.size());
     for (std::size_t s = 0; s < w.samples_ns.size(); ++s)
       CHECK(r.samples_ns[s] == Approx(w.samples_ns[s]).margin(0.05));
+    CHECK(r.calib == w.calib);
+    REQUIRE(r.calib_ns.size() == w.calib_ns.size());
+    for (std::size_t s = 0; s < w.calib_ns.size(); ++s) CHECK(r.calib_ns[s] == Approx(w.calib_ns[s]).margin(0.05));
     CHECK(r.time_ns.has_value() == w.time_ns.has_value());
     CHECK(r.steal_pct.has_value() == w.steal_pct.has_value());
     REQUIRE(r.spin_ns.has_value() == w.spin_ns.has_value());
@@ -243,7 +250,7 @@ TEST_CASE("readers refuse what they cannot read, naming the file, the line and t
     // The header and the first row without its last two cells.
     const std::string first = text.substr(0, second_row - 1);
     spit(p, first.substr(0, first.rfind(',', first.rfind(',') - 1)) + "\n");
-    CHECK_THROWS_WITH(read_results(p), Catch::Contains("t.csv:2: truncated row: 32 of 34 fields"));
+    CHECK_THROWS_WITH(read_results(p), Catch::Contains("t.csv:2: truncated row: 34 of 36 fields"));
   }
   SECTION("a row cut inside a quoted field") {
     const std::string p = dir / "q.csv";
@@ -333,6 +340,7 @@ TEST_CASE("a file written before schema versions (version 0) reads back without 
   while ((at = again.find(",spin_ns")) != std::string::npos) again.erase(at, 8);
   while ((at = again.find(",shard")) != std::string::npos) again.erase(at, 6);
   while ((at = again.find(",pct_peak,pct_machine,bound")) != std::string::npos) again.erase(at, 27);
+  while ((at = again.find(",calib,calib_ns")) != std::string::npos) again.erase(at, 15);
   std::istringstream a(again), e(expected);
   std::string la, le;
   std::getline(a, la);

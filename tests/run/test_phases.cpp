@@ -37,8 +37,8 @@ TEST_CASE("nested phase timers pause the outer one, and a muted thread records n
   phase_move(Phase::check, Phase::io, 1000);
   CHECK(phase_totals()[Phase::io] == 1000);
   const auto j = phases_json();
-  for (const char* k :
-       {"alloc", "check", "reference", "warmup", "estimate", "timed", "counters", "child", "io", "other"})
+  for (const char* k : {"alloc", "check", "reference", "warmup", "estimate", "timed", "calibration", "counters",
+                        "child", "io", "other"})
     CHECK(j["phases_s"].contains(k));
   CHECK(j.contains("overhead_share_of_timed"));
   CHECK_THAT(phases_summary(), Catch::Contains("harness time") && Catch::Contains("% of the timed loops"));
