@@ -112,7 +112,8 @@ GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const Gat
   std::set<std::string> seen, metrics_found;
   std::vector<std::size_t> time_lines;
   std::vector<LogEstimate> slowdowns;
-  std::size_t calibrated = 0;  // time lines with a calibration in both files
+  std::size_t calibrated = 0;     // time lines with a calibration in both files
+  std::set<std::size_t> drifted;  // indices into time_lines whose calibration drifted beyond τ/4
   for (const auto& b : base.records) {
     if (b.config.kernel == "noop" || b.status != Status::measured) continue;
     const std::string key = b.config.key();
@@ -148,6 +149,7 @@ GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const Gat
           ++calibrated;
           gating = std::abs(*n.drift) < std::log1p(opt.time.threshold / 4);
           if (gating) speedup = change_estimate(n.base, n.candidate);
+          if (!gating) drifted.insert(time_lines.size());
         }
       }
       slowdowns.push_back({-speedup.log, speedup.se, speedup.df});
@@ -189,7 +191,9 @@ GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const Gat
     GateLine& l = g.lines[time_lines[i]];
     l.time = decided[i];
     l.decision = decided[i].decision;
-    if (l.decision == Decision::inconclusive) {
+    // The host changed between the runs: raw times that agree do not show that the code did not.
+    if (drifted.count(i) && l.decision == Decision::unchanged) l.decision = Decision::inconclusive;
+    if (l.decision == Decision::inconclusive && !drifted.count(i)) {
       const std::string more =
           decided[i].more_rounds > 0
               ? fmt::format("about {:.0f}× the repetitions would settle it", std::ceil(decided[i].more_rounds))

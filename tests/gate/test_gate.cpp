@@ -245,6 +245,11 @@ TEST_CASE("gate --normalize: times divided by their calibration decide when it d
   CHECK_FALSE(g.failed());
   CHECK_THAT(l->note, Catch::Contains("fma.avx2 drifted +10.") && Catch::Contains("a warning only"));
 
+  // The host 2 % slower, the kernel the same: raw times that agree earn no "unchanged" either.
+  g = gate_runs(b, run(1.02, 1), opt);
+  CHECK(line(g, key, "time")->decision == Decision::inconclusive);
+  CHECK_FALSE(g.failed());
+
   // Without --normalize the same files only warn.
   opt.normalize = false;
   CHECK_FALSE(gate_runs(b, run(1.008, 1.05), opt).failed());
