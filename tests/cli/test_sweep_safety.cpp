@@ -326,4 +326,15 @@ TEST_CASE("a sweep runs from a spec file, flags override it", "[sweep]") {
   CHECK(f.context["sweep"]["spec"]["params"]["tile"] == "8,16");
 }
 
+TEST_CASE("the test-only variants that inject extra work stay correct at any amount of it", "[cli][gate]") {
+  const Plugin plugin;
+  setenv("CROMWELL_TEST_EXTRA_PCT", "3", 1);
+  const auto r = cromwell_test::cromwell(
+      "check gemm.test_extra gemv.test_extra --shape m:17,n:19,k:23 --shape n:37,k:41 --set work_pct=0,7,150");
+  unsetenv("CROMWELL_TEST_EXTRA_PCT");
+  INFO(r.output);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.output, Catch::Contains("of 2 variant(s)") && Catch::Contains("correct, 0 failed, 0 errors"));
+}
+
 }  // namespace cromwell_test

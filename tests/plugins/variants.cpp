@@ -7,6 +7,8 @@
 //                     regression of a known size, for the gate); CROMWELL_TEST_EXTRA_PCT adds that
 //                     many % more without changing the config's key (a "new build" of the same
 //                     config, for `gate` on two runs)
+//   gemv.test_extra   the same for a memory-bound kernel: gemv.avx2, then work_pct % of its rows again
+//                     (at a cold cache's sizes they come from DRAM again: that much more traffic)
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 
 #include "harness/core/registry.hpp"
 #include "kernels/gemm.hpp"
+#include "variants/gemv/rows_avx2.hpp"
 
 namespace cromwell {
 namespace {
@@ -72,6 +75,30 @@ const bool extra = register_variant<GemmKernel>({
         for (std::int64_t done = 0, rows = s.m * pct / 100; done < rows;) {
           const std::int64_t n = std::min(rows - done, s.m);
           gemm_rows(s, ws.a.data(), ws.b.data(), ws.c.data(), 0, n);
+          done += n;
+        }
+      };
+    },
+});
+
+const bool extra_gemv = register_variant<GemvKernel>({
+    .name = "test_extra",
+    .summary = "test only: gemv.avx2 and `work_pct` % of its rows again",
+    .isa = CROMWELL_AVX2,
+    .space = {.params = {Param::integer("work_pct", 0, 1000, {0}, 0, "%", "extra rows, in % of n")}, .constraints = {}},
+    .prepare = [](const GemvShape& s, const ParamValues& p, Pool& pool) -> Runnable<GemvKernel> {
+      const char* env = std::getenv("CROMWELL_TEST_EXTRA_PCT");
+      const std::int64_t pct = p.integer("work_pct") + (env ? std::atoll(env) : 0);
+      return [s, pct, &pool](GemvKernel::Workspace& ws) {
+        const auto rows = [&](std::int64_t n) {
+          pool.parallel_for(n, 4, [&](std::int64_t b, std::int64_t e) {
+            gemv_avx2::rows<prefetch::Hint::none>(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, 0);
+          });
+        };
+        rows(s.n);
+        for (std::int64_t done = 0, extra = s.n * pct / 100; done < extra;) {  // the same rows again, the same result
+          const std::int64_t n = std::min(extra - done, s.n);
+          rows(n);
           done += n;
         }
       };
