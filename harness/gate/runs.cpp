@@ -47,6 +47,7 @@ int rank(const GateLine& l) {
 // the calibration's median; empty, with the reason, when the files lack a common calibration.
 struct Normalized {
   std::optional<double> drift;
+  bool steady = false;  // the drift is below τ/4: the normalized times may decide
   std::vector<double> base, candidate;
   std::string note;
 };
@@ -69,10 +70,10 @@ Normalized normalized(const Record& b, const Record& c, double threshold) {
   for (std::size_t i = 0; i < b.samples_ns.size(); ++i) n.base.push_back(b.samples_ns[i] / b.calib_ns[i]);
   for (std::size_t i = 0; i < c.samples_ns.size(); ++i) n.candidate.push_back(c.samples_ns[i] / c.calib_ns[i]);
   const double pct = std::expm1(*n.drift) * 100;
-  n.note = std::abs(*n.drift) < std::log1p(threshold / 4)
-               ? fmt::format("normalized by {} (drift {:+.2f} %)", b.calib, pct)
-               : fmt::format("{} drifted {:+.2f} % (beyond τ/4 = {:g} %): the host changed, a warning only", b.calib,
-                             pct, threshold * 25);
+  n.steady = std::abs(*n.drift) < std::log1p(threshold / 4);
+  n.note = n.steady ? fmt::format("normalized by {} (drift {:+.2f} %)", b.calib, pct)
+                    : fmt::format("{} drifted {:+.2f} % (beyond τ/4 = {:g} %): the host changed, a warning only",
+                                  b.calib, pct, threshold * 25);
   return n;
 }
 
@@ -147,9 +148,11 @@ GateResult gate_runs(const ResultsFile& base, const ResultsFile& cand, const Gat
         note = n.note;
         if (n.drift) {
           ++calibrated;
-          gating = std::abs(*n.drift) < std::log1p(opt.time.threshold / 4);
-          if (gating) speedup = change_estimate(n.base, n.candidate);
-          if (!gating) drifted.insert(time_lines.size());
+          gating = n.steady;
+          if (gating)
+            speedup = change_estimate(n.base, n.candidate);
+          else
+            drifted.insert(time_lines.size());
         }
       }
       slowdowns.push_back({-speedup.log, speedup.se, speedup.df});
