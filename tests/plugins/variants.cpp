@@ -7,14 +7,16 @@
 //                     regression of a known size, for the gate); CROMWELL_TEST_EXTRA_PCT adds that
 //                     many % more without changing the config's key (a "new build" of the same
 //                     config, for `gate` on two runs)
-//   gemv.test_extra   the same for a memory-bound kernel: gemv.avx2, then work_pct % of its rows again
-//                     (at a cold cache's sizes they come from DRAM again: that much more traffic)
+//   gemv.test_extra   the same for a memory-bound kernel: gemv.avx2, then work_pct % of its rows
+//                     more from a ring no cache holds (that much more DRAM traffic when W is cold)
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "harness/core/registry.hpp"
 #include "kernels/gemm.hpp"
@@ -83,24 +85,28 @@ const bool extra = register_variant<GemmKernel>({
 
 const bool extra_gemv = register_variant<GemvKernel>({
     .name = "test_extra",
-    .summary = "test only: gemv.avx2 and `work_pct` % of its rows again",
+    .summary = "test only: gemv.avx2 and `work_pct` % of its rows more, streamed from a ring of 16× that",
     .isa = CROMWELL_AVX2,
     .space = {.params = {Param::integer("work_pct", 0, 1000, {0}, 0, "%", "extra rows, in % of n")}, .constraints = {}},
     .prepare = [](const GemvShape& s, const ParamValues& p, Pool& pool) -> Runnable<GemvKernel> {
       const char* env = std::getenv("CROMWELL_TEST_EXTRA_PCT");
       const std::int64_t pct = p.integer("work_pct") + (env ? std::atoll(env) : 0);
-      return [s, pct, &pool](GemvKernel::Workspace& ws) {
-        const auto rows = [&](std::int64_t n) {
-          pool.parallel_for(n, 4, [&](std::int64_t b, std::int64_t e) {
-            gemv_avx2::rows<prefetch::Hint::none>(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, 0);
-          });
-        };
-        rows(s.n);
-        for (std::int64_t done = 0, extra = s.n * pct / 100; done < extra;) {  // the same rows again, the same result
-          const std::int64_t n = std::min(extra - done, s.n);
-          rows(n);
-          done += n;
-        }
+      const std::int64_t extra = s.n * pct / 100, ring_rows = 16 * extra;
+      // The extra rows are not W's own again (those may still sit in a cache), but the next
+      // `extra` rows of a ring 16 times larger, filled (so its pages are distinct, not the zero
+      // page): each is read once per 16 calls, from DRAM whenever W is.
+      auto ring = std::make_shared<std::vector<float>>(std::size_t(ring_rows * s.k), 1.0f);
+      auto sink = std::make_shared<std::vector<float>>(std::size_t(extra));
+      return [s, extra, ring_rows, ring, sink, next = std::int64_t(0), &pool](GemvKernel::Workspace& ws) mutable {
+        pool.parallel_for(s.n, 4, [&](std::int64_t b, std::int64_t e) {
+          gemv_avx2::rows<prefetch::Hint::none>(s, ws.w.data(), ws.x.data(), ws.y.data(), b, e, 0);
+        });
+        if (extra == 0) return;
+        const float* rows = ring->data() + next * s.k;  // `extra` rows from row `next`, in place
+        pool.parallel_for(extra, 4, [&](std::int64_t b, std::int64_t e) {
+          gemv_avx2::rows<prefetch::Hint::none>(s, rows, ws.x.data(), sink->data(), b, e, 0);
+        });
+        next = (next + extra) % ring_rows;
       };
     },
 });
