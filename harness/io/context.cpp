@@ -75,8 +75,8 @@ nlohmann::ordered_json context_object(const ContextExtras& x) {
               {"stepping", cpu.stepping},
               {"name", cpu.brand}};
   Json isa = Json::array();
-  for (const char* f :
-       {"sse4.2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512dq", "prfchw"})
+  for (const char* f : {"sse4.2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512dq",
+                        "avx512vnni", "avx512bf16", "avxvnni", "prfchw"})
     if (cpu_has(f)) isa.push_back(f);
   j["isa"] = isa;
   const Topology& topo = machine_topology();

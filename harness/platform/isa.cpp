@@ -19,12 +19,16 @@ bool cpu_has(std::string_view f) {
   if (f == "avx512bw") return __builtin_cpu_supports("avx512bw");
   if (f == "avx512vl") return __builtin_cpu_supports("avx512vl");
   if (f == "avx512dq") return __builtin_cpu_supports("avx512dq");
+  if (f == "avx512vnni") return __builtin_cpu_supports("avx512vnni");
+  if (f == "avx512bf16") return __builtin_cpu_supports("avx512bf16");
+  if (f == "avxvnni") return __builtin_cpu_supports("avxvnni");
   if (f == "prfchw") {  // PREFETCHW: CPUID 8000_0001h ECX bit 8
     unsigned a, b, c, d;
     return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c >> 8 & 1);
   }
-  throw std::invalid_argument("unknown ISA feature '" + std::string(f) +
-                              "' (known: sse4.2 avx avx2 fma f16c avx512f avx512bw avx512vl avx512dq prfchw)");
+  throw std::invalid_argument(
+      "unknown ISA feature '" + std::string(f) +
+      "' (known: sse4.2 avx avx2 fma f16c avx512f avx512bw avx512vl avx512dq avx512vnni avx512bf16 avxvnni prfchw)");
 }
 
 std::vector<std::string> isa_features(std::string_view target) {

@@ -14,6 +14,12 @@
 #define CROMWELL_AVX2 "avx2,fma"
 #define CROMWELL_AVX2_PREFETCHW "avx2,fma,prfchw"
 #define CROMWELL_AVX512 "avx512f"
+// The quantized GEMV variants: fp16 scales (F16C), 8-bit dot products (AVX-VNNI: 256-bit VNNI
+// without AVX-512; AVX512-VNNI), bf16 dot products (AVX512-BF16).
+#define CROMWELL_AVX2_F16C "avx2,fma,f16c"
+#define CROMWELL_AVX_VNNI "avx2,fma,f16c,avxvnni"
+#define CROMWELL_AVX512_VNNI "avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"
+#define CROMWELL_AVX512_BF16 "avx512f,avx512bw,avx512vl,avx512bf16,avx2,fma,f16c"
 
 namespace cromwell {
 

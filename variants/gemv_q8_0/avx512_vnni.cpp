@@ -1,0 +1,21 @@
+// gemv_q8_0.avx512_vnni — x quantised to 8-bit blocks once per call, then vpdpbusd integer dot products on two blocks
+// per 512-bit instruction (AVX512-VNNI) (variants/weights_int8.hpp: the method and its µops per block). Parameters:
+// variants/weights_rows.hpp.
+#include "variants/weights_int8.hpp"
+#include "variants/weights_rows.hpp"
+
+namespace cromwell {
+namespace {
+
+using Engine = weights_int8::Vnni512<weights::Q8_0>;
+
+const bool registered = register_variant<GemvQ8_0Kernel>({
+    .name = "avx512_vnni",
+    .summary = "x in 8-bit blocks, vpdpbusd integer dot products on two blocks per 512-bit instruction (AVX512-VNNI)",
+    .isa = CROMWELL_AVX512_VNNI,
+    .space = weights_rows::space(),
+    .prepare = weights_rows::prepare<GemvQ8_0Kernel, Engine>,
+});
+
+}  // namespace
+}  // namespace cromwell
