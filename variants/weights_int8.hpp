@@ -25,6 +25,13 @@
 //   Vnni512       per 2 blocks: 2 loads, insert, xor,     per 2 blocks: 2 loads, insert, shift,
 //                 vpdpbusd, cvt, fma + 2 scales: ≈ 7.5     and, vpdpbusd, cvt, fma + 2 scales: ≈ 8
 // where "scale" is the fp16 d_w to fp32 times d_x, broadcast (about 4).
+// Tried and dropped for Vnni512 (2026-12-03, n:5632,k:2048, one thread, this VM's Zen 5):
+//   - one 64-byte load of a block pair, quants and scales put in place by vpermw (about 5.5 µops
+//     per block): 10 % faster on hot q4_0 rows but 1.8× slower on cold ones (427 against 240 µs) —
+//     a 64-byte load at a 36- or 68-byte stride splits a cache line almost every time, and on a
+//     stream from DRAM that costs more than the µops it saves;
+//   - a row's 8 scales at once by vpgatherdd + vpmovdw + one vcvtph2ps (about 2.3 µops per block
+//     for the scales instead of 5): 1.2–1.5× slower hot and cold — the gather is slow here.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -212,7 +219,7 @@ struct Vnni512 : XBase {
   }
   [[gnu::target(CROMWELL_AVX512_VNNI), gnu::always_inline]] static inline float sum(Acc a, Acc c) {
     const __m512 t = _mm512_add_ps(a, c);
-    const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(t), 1));
+    const __m256 hi = _mm512_castps512_ps256(_mm512_shuffle_f32x4(t, t, 0xee));
     return vecmath::hsum(_mm256_add_ps(_mm512_castps512_ps256(t), hi));
   }
   CROMWELL_INT8_DOT(CROMWELL_AVX512_VNNI)

@@ -51,7 +51,7 @@ struct Engine {
     }
     for (int j = 0; j < S; ++j) {
       const __m512 t = _mm512_add_ps(a[j], c[j]);
-      const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(t), 1));
+      const __m256 hi = _mm512_castps512_ps256(_mm512_shuffle_f32x4(t, t, 0xee));
       y[r0 + j * q] = vecmath::hsum(_mm256_add_ps(_mm512_castps512_ps256(t), hi));
     }
   }
