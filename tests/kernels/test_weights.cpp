@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "harness/core/registry.hpp"
+#include "harness/platform/isa.hpp"
 #include "kernels/gemv_weights.hpp"
 
 using namespace cromwell;
@@ -169,4 +171,11 @@ TEST_CASE("the tolerance of the integer paths is x's 8-bit rounding plus fp32 ro
   }
   CHECK(r.y[0] == Approx(exact).epsilon(1e-12));
   CHECK(r.bound[0] == Approx(bound + 72 * 0x1p-24 * all).epsilon(1e-12));
+}
+
+TEST_CASE("the ISA check knows the features the quantized variants need") {
+  CHECK(isa_features(CROMWELL_AVX_VNNI) == std::vector<std::string>{"avx2", "fma", "f16c", "avxvnni"});
+  CHECK(isa_features(CROMWELL_AVX512_VNNI).size() == 7);
+  CHECK(isa_features(CROMWELL_AVX512_BF16).back() == "f16c");
+  for (const char* f : {"avxvnni", "avx512vnni", "avx512bf16"}) CHECK_NOTHROW(cpu_has(f));
 }
