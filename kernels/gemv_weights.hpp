@@ -61,12 +61,13 @@ namespace cromwell {
 
 namespace gemv_weights {
 
-// Per format: the kernel's name, how a variant may round x (e_j = x_rel·|x_j| + x_abs +
+// Per format: the kernel's name and summary, how a variant may round x (e_j = x_rel·|x_j| + x_abs +
 // x_block·amax_b(x)/127, amax_b over x's block of 32), and a flush term (bf16).
 // and which stored blocks are made adversarial (the header's Data): adversarial(kind, block)
 // rewrites one block, every `every`-th of W, kind = its index among them.
 struct Bf16 : weights::Bf16 {
   static constexpr std::string_view name = "gemv_bf16", label = "bf16";
+  static constexpr std::string_view summary = "y = W·x, W in bf16, x and y fp32 (decode projections)";
   static constexpr double x_rel = 0x1p-8, x_abs = 0x1p-126, x_block = 0, flush = 0x1p-126;
   static constexpr std::int64_t every = 7;
   static void adversarial(std::int64_t kind, std::byte* w) {
@@ -93,12 +94,16 @@ void rewrite_block(std::int64_t kind, std::byte* w) {
 }
 struct Q8_0 : weights::Q8_0 {
   static constexpr std::string_view name = "gemv_q8_0", label = "q8_0";
+  static constexpr std::string_view summary =
+      "y = W·x, W in llama.cpp q8_0 blocks (32 int8 + fp16 scale), x and y fp32";
   static constexpr double x_rel = 0, x_abs = 0, x_block = 0.5 + 0x1p-16, flush = 0;
   static constexpr std::int64_t every = 5;
   static void adversarial(std::int64_t kind, std::byte* w) { rewrite_block<weights::Q8_0>(kind, w); }
 };
 struct Q4_0 : weights::Q4_0 {
   static constexpr std::string_view name = "gemv_q4_0", label = "q4_0";
+  static constexpr std::string_view summary =
+      "y = W·x, W in llama.cpp q4_0 blocks (32 4-bit + fp16 scale), x and y fp32";
   static constexpr double x_rel = 0, x_abs = 0, x_block = 0.5 + 0x1p-16, flush = 0;
   static constexpr std::int64_t every = 5;
   static void adversarial(std::int64_t kind, std::byte* w) { rewrite_block<weights::Q4_0>(kind, w); }
@@ -119,9 +124,7 @@ struct GemvWeightsKernel {
   };
 
   static constexpr std::string_view name = F::name;
-  static constexpr std::string_view summary = F::block == 1
-                                                  ? "y = W·x, W in bf16, x and y fp32 (decode projections)"
-                                                  : "y = W·x, W in llama.cpp blocks of 32 (q8_0 / q4_0), x and y fp32";
+  static constexpr std::string_view summary = F::summary;
   static constexpr std::array dims = GemvKernel::dims;
   static std::vector<Shape> default_shapes() { return GemvKernel::default_shapes(); }
   static std::vector<Shape> llm_shapes() { return GemvKernel::llm_shapes(); }

@@ -17,14 +17,22 @@ namespace cromwell::cli {
 namespace {
 
 void list_kernels() {
+  std::size_t width = 0;
+  for (const auto& k : Registry::get().kernels()) width = std::max(width, k.name.size());
   for (const auto& k : Registry::get().kernels())
-    fmt::print("{:<12} dims {:<28} {}\n", k.name, join(k.dims, ","), k.summary);
+    fmt::print("{:<{}} dims {:<28} {}\n", k.name, width, join(k.dims, ","), k.summary);
 }
 
 void list_variants() {
+  const auto isa = [](const VariantEntry& v) { return v.isa.empty() ? std::string("baseline") : join(v.isa, "+"); };
+  std::size_t id_width = 0, isa_width = 0;  // columns as wide as their widest entry
+  for (const auto& v : Registry::get().variants()) {
+    id_width = std::max(id_width, v.id().size());
+    isa_width = std::max(isa_width, isa(v).size());
+  }
   for (const auto& v : Registry::get().variants()) {
     const auto missing = missing_isa(v.isa);
-    fmt::print("{:<26} {:<16} {}{}\n", v.id(), v.isa.empty() ? "baseline" : join(v.isa, "+"), v.summary,
+    fmt::print("{:<{}} {:<{}} {}{}\n", v.id(), id_width, isa(v), isa_width, v.summary,
                missing.empty() ? "" : fmt::format("  [unsupported here: no {}]", missing));
   }
 }
