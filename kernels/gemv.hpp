@@ -25,6 +25,17 @@ struct GemvShape {
   std::int64_t n = 1, k = 1;
 };
 
+// The check of a GEMV over any weight format (gemv, kernels/gemv_weights.hpp): the first y[i]
+// outside K::tolerance.
+template <class K>
+Check check_y(const GemvShape& s, const typename K::Workspace& ws, const typename K::Reference& r) {
+  for (std::size_t i = 0; i < std::size_t(s.n); ++i)
+    if (const Tolerance t = K::tolerance(s, ws, r, i); !t.accepts(ws.y[i]))
+      return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g})", K::element_name(s, ws, i),
+                                     ws.y[i], t.expected, t.bound));
+  return Check::pass();
+}
+
 struct GemvKernel {
   using Shape = GemvShape;
   struct Workspace {
@@ -67,13 +78,7 @@ struct GemvKernel {
     return {r.y[i], double(s.k + 2) * 0x1p-24 * r.bound[i]};
   }
   static std::string element_name(const Shape&, const Workspace&, std::size_t i) { return fmt::format("y[{}]", i); }
-  static Check check(const Shape& s, const Workspace& ws, const Reference& r) {
-    for (std::size_t i = 0; i < std::size_t(s.n); ++i)
-      if (const Tolerance t = tolerance(s, ws, r, i); !t.accepts(ws.y[i]))
-        return Check::fail(fmt::format("{} = {:.9g}, expected {:.9g} (tolerance {:.3g})", element_name(s, ws, i),
-                                       ws.y[i], t.expected, t.bound));
-    return Check::pass();
-  }
+  static Check check(const Shape& s, const Workspace& ws, const Reference& r) { return check_y<GemvKernel>(s, ws, r); }
   static Work model(const Shape& s) {
     const double nk = double(s.n) * s.k;
     return {2.0 * nk, 4.0 * (nk + s.k + s.n), 4.0 * (nk + s.k + 2.0 * s.n)};

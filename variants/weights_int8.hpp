@@ -42,6 +42,7 @@
 #include "variants/prefetch.hpp"
 #include "variants/vecmath_avx2.hpp"
 #include "variants/weights_avx2.hpp"
+#include "variants/weights_rows.hpp"
 #include "variants/weights_x.hpp"
 
 namespace cromwell::weights_int8 {
@@ -55,34 +56,6 @@ struct XBase {
 
 template <class F>
 constexpr bool kQ4 = std::is_same_v<F, weights::Q4_0>;
-
-// The loop over a row's blocks, the same for every engine: E::block(row, b, x, acc) adds block b
-// of the S rows, E::pair (if E::kPair) blocks b and b + 1 into one accumulator.
-#define CROMWELL_INT8_DOT(TARGET)                                                                                    \
-  template <int S, prefetch::Hint H>                                                                                 \
-  [[gnu::target(TARGET)]] static void dot(const std::byte* w, std::int64_t rb, std::int64_t k, const X& x, float* y, \
-                                          std::int64_t r0, std::int64_t q, std::int64_t pf_bytes) {                  \
-    const std::byte* row[S];                                                                                         \
-    Acc a[S], c[S];                                                                                                  \
-    for (int j = 0; j < S; ++j) {                                                                                    \
-      row[j] = w + (r0 + j * q) * rb;                                                                                \
-      a[j] = c[j] = Acc{};                                                                                           \
-    }                                                                                                                \
-    const std::int64_t nb = k / 32;                                                                                  \
-    std::int64_t b = 0;                                                                                              \
-    for (; b + 4 <= nb; b += 4) {                                                                                    \
-      if constexpr (H != prefetch::Hint::none)                                                                       \
-        for (int j = 0; j < S; ++j) prefetch::line<H>(row[j] + b * F::block_bytes + pf_bytes);                       \
-      step<S>(row, b, x, a);                                                                                         \
-      step<S>(row, b + kStep, x, c);                                                                                 \
-      if constexpr (kStep == 1) {                                                                                    \
-        step<S>(row, b + 2, x, a);                                                                                   \
-        step<S>(row, b + 3, x, c);                                                                                   \
-      }                                                                                                              \
-    }                                                                                                                \
-    for (; b < nb; ++b) tail<S>(row, b, x, a);                                                                       \
-    for (int j = 0; j < S; ++j) y[r0 + j * q] = sum(a[j], c[j]);                                                     \
-  }
 
 template <class F>
 struct Avx2 : XBase {
@@ -119,7 +92,7 @@ struct Avx2 : XBase {
   [[gnu::target(CROMWELL_AVX2_F16C), gnu::always_inline]] static inline float sum(Acc a, Acc c) {
     return vecmath::hsum(_mm256_add_ps(a, c));
   }
-  CROMWELL_INT8_DOT(CROMWELL_AVX2_F16C)
+  CROMWELL_BLOCK_DOT(CROMWELL_AVX2_F16C)
 };
 
 template <class F>
@@ -154,7 +127,7 @@ struct Vnni256 : XBase {
   [[gnu::target(CROMWELL_AVX_VNNI), gnu::always_inline]] static inline float sum(Acc a, Acc c) {
     return vecmath::hsum(_mm256_add_ps(a, c));
   }
-  CROMWELL_INT8_DOT(CROMWELL_AVX_VNNI)
+  CROMWELL_BLOCK_DOT(CROMWELL_AVX_VNNI)
 };
 
 template <class F>
@@ -222,9 +195,7 @@ struct Vnni512 : XBase {
     const __m256 hi = _mm512_castps512_ps256(_mm512_shuffle_f32x4(t, t, 0xee));
     return vecmath::hsum(_mm256_add_ps(_mm512_castps512_ps256(t), hi));
   }
-  CROMWELL_INT8_DOT(CROMWELL_AVX512_VNNI)
+  CROMWELL_BLOCK_DOT(CROMWELL_AVX512_VNNI)
 };
-
-#undef CROMWELL_INT8_DOT
 
 }  // namespace cromwell::weights_int8

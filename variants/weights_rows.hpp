@@ -45,6 +45,39 @@ void rows(const std::byte* w, std::int64_t row_bytes, std::int64_t k, const type
   for (std::int64_t i = r0 + S * q; i < r1; ++i) E::template dot<1, H>(w, row_bytes, k, x, y, i, 0, pf_bytes);
 }
 
+// The dot() of an engine over blocks of 32 weights (q8_0, q4_0), which declares
+//   Acc (its accumulator: a vector of fp32), kStep (blocks per step: 1 or 2),
+//   step<S>(row, b, x, acc)  blocks b .. b + kStep − 1 of the S rows added into acc[0, S),
+//   tail<S>(row, b, x, acc)  block b alone,   sum(a, c)  a row's result from its two accumulators,
+// and F (the format). Blocks go alternately into two accumulators per row (a, c), four blocks per
+// iteration, so a row is not one chain of dependent adds. A macro, because dot() must carry the
+// engine's target attribute, which takes a string literal only.
+#define CROMWELL_BLOCK_DOT(TARGET)                                                                                   \
+  template <int S, prefetch::Hint H>                                                                                 \
+  [[gnu::target(TARGET)]] static void dot(const std::byte* w, std::int64_t rb, std::int64_t k, const X& x, float* y, \
+                                          std::int64_t r0, std::int64_t q, std::int64_t pf_bytes) {                  \
+    const std::byte* row[S];                                                                                         \
+    Acc a[S], c[S];                                                                                                  \
+    for (int j = 0; j < S; ++j) {                                                                                    \
+      row[j] = w + (r0 + j * q) * rb;                                                                                \
+      a[j] = c[j] = Acc{};                                                                                           \
+    }                                                                                                                \
+    const std::int64_t nb = k / 32;                                                                                  \
+    std::int64_t b = 0;                                                                                              \
+    for (; b + 4 <= nb; b += 4) {                                                                                    \
+      if constexpr (H != prefetch::Hint::none)                                                                       \
+        for (int j = 0; j < S; ++j) prefetch::line<H>(row[j] + b * F::block_bytes + pf_bytes);                       \
+      step<S>(row, b, x, a);                                                                                         \
+      step<S>(row, b + kStep, x, c);                                                                                 \
+      if constexpr (kStep == 1) {                                                                                    \
+        step<S>(row, b + 2, x, a);                                                                                   \
+        step<S>(row, b + 3, x, c);                                                                                   \
+      }                                                                                                              \
+    }                                                                                                                \
+    for (; b < nb; ++b) tail<S>(row, b, x, a);                                                                       \
+    for (int j = 0; j < S; ++j) y[r0 + j * q] = sum(a[j], c[j]);                                                     \
+  }
+
 template <class E, prefetch::Hint H>
 auto rows_for(std::int64_t streams) {
   switch (streams) {
