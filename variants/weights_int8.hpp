@@ -83,12 +83,6 @@ struct Avx2 : XBase {
       acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(weights_avx2::scale(blk) * dx), acc[j]);
     }
   }
-  template <int S>
-  [[gnu::target(CROMWELL_AVX2_F16C), gnu::always_inline]] static inline void tail(const std::byte* const* row,
-                                                                                  std::int64_t b, const X& x,
-                                                                                  Acc* acc) {
-    step<S>(row, b, x, acc);
-  }
   [[gnu::target(CROMWELL_AVX2_F16C), gnu::always_inline]] static inline float sum(Acc a, Acc c) {
     return vecmath::hsum(_mm256_add_ps(a, c));
   }
@@ -118,11 +112,6 @@ struct Vnni256 : XBase {
       }
       acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(weights_avx2::scale(blk) * dx), acc[j]);
     }
-  }
-  template <int S>
-  [[gnu::target(CROMWELL_AVX_VNNI), gnu::always_inline]] static inline void tail(const std::byte* const* row,
-                                                                                 std::int64_t b, const X& x, Acc* acc) {
-    step<S>(row, b, x, acc);
   }
   [[gnu::target(CROMWELL_AVX_VNNI), gnu::always_inline]] static inline float sum(Acc a, Acc c) {
     return vecmath::hsum(_mm256_add_ps(a, c));

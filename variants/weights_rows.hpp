@@ -7,8 +7,9 @@
 //            of W (what hardware prefetchers follow) and each load of x — fp32, bf16 or 8-bit —
 //            serves `streams` rows. More streams: fewer x loads per weight, more accumulators in
 //            flight; too many: more concurrent streams than the prefetchers track.
-//   pf_dist  software prefetch of each stream, in 64-byte lines ahead of its loads (0: none), one
-//            prefetch per block or per 32 bytes of bf16;  pf_hint  its locality (variants/prefetch.hpp).
+//   pf_dist  software prefetch of each stream, in 64-byte lines ahead of its loads (0: none), every
+//            line of a loop step (four blocks; bf16: 32 or 128 bytes);  pf_hint  its locality
+//            (variants/prefetch.hpp).
 // x is not blocked: quantized it is at most 5632 bytes + scales, fp32 22 KiB — it stays in L1
 // while W streams through (the streams share its loads).
 //
@@ -48,7 +49,8 @@ void rows(const std::byte* w, std::int64_t row_bytes, std::int64_t k, const type
 // The dot() of an engine over blocks of 32 weights (q8_0, q4_0), which declares
 //   Acc (its accumulator: a vector of fp32), kStep (blocks per step: 1 or 2),
 //   step<S>(row, b, x, acc)  blocks b .. b + kStep − 1 of the S rows added into acc[0, S),
-//   tail<S>(row, b, x, acc)  block b alone,   sum(a, c)  a row's result from its two accumulators,
+//   tail<S>(row, b, x, acc)  block b alone (only if kStep is 2),
+//   sum(a, c)  a row's result from its two accumulators,
 // and F (the format). Blocks go alternately into two accumulators per row (a, c), four blocks per
 // iteration, so a row is not one chain of dependent adds. A macro, because dot() must carry the
 // engine's target attribute, which takes a string literal only.
@@ -66,7 +68,9 @@ void rows(const std::byte* w, std::int64_t row_bytes, std::int64_t k, const type
     std::int64_t b = 0;                                                                                              \
     for (; b + 4 <= nb; b += 4) {                                                                                    \
       if constexpr (H != prefetch::Hint::none)                                                                       \
-        for (int j = 0; j < S; ++j) prefetch::line<H>(row[j] + b * F::block_bytes + pf_bytes);                       \
+        for (int j = 0; j < S; ++j)                                                                                  \
+          for (std::int64_t o = 0; o < 4 * F::block_bytes; o += 64)                                                  \
+            prefetch::line<H>(row[j] + b * F::block_bytes + pf_bytes + o);                                           \
       step<S>(row, b, x, a);                                                                                         \
       step<S>(row, b + kStep, x, c);                                                                                 \
       if constexpr (kStep == 1) {                                                                                    \
@@ -74,7 +78,12 @@ void rows(const std::byte* w, std::int64_t row_bytes, std::int64_t k, const type
         step<S>(row, b + 3, x, c);                                                                                   \
       }                                                                                                              \
     }                                                                                                                \
-    for (; b < nb; ++b) tail<S>(row, b, x, a);                                                                       \
+    for (; b < nb; ++b) {                                                                                            \
+      if constexpr (kStep == 1)                                                                                      \
+        step<S>(row, b, x, a);                                                                                       \
+      else                                                                                                           \
+        tail<S>(row, b, x, a);                                                                                       \
+    }                                                                                                                \
     for (int j = 0; j < S; ++j) y[r0 + j * q] = sum(a[j], c[j]);                                                     \
   }
 
