@@ -13,12 +13,14 @@
 // x is not blocked: quantized it is at most 5632 bytes + scales, fp32 22 KiB — it stays in L1
 // while W streams through (the streams share its loads).
 //
-// An engine E (one per variant, in the variant's file, compiled for its ISA) provides
+// An engine E (compiled for its ISA: variants/weights_fma.hpp, variants/weights_int8.hpp, or in a
+// bf16 variant's file) provides
 //   using X;  static X make_x(std::int64_t k);  static void fill_x(const float* x, std::int64_t k, X&);
 //   template <int S, prefetch::Hint H>
 //   static void dot(const std::byte* w, std::int64_t row_bytes, std::int64_t k, const X& x,
 //                   float* y, std::int64_t r0, std::int64_t q, std::int64_t pf_bytes);
-// where dot computes y[r0 + j·q] = W[r0 + j·q]·x for j < S.
+// where dot computes y[r0 + j·q] = W[r0 + j·q]·x for j < S (CROMWELL_BLOCK_DOT below writes it
+// for the engines over blocks of 32).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
