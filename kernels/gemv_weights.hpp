@@ -28,9 +28,10 @@
 //
 // Tolerance. Let ŵ be the dequantised weights (exact in fp32) and x̂ the x a variant multiplies
 // them by. Variants that keep x in fp32 (naive, avx2) have x̂ = x. Others round x once per call,
-// as ggml does: avx512_bf16 to bf16 (8 significant bits, nearest even: |x̂_j − x_j| ≤ 2⁻⁸·|x_j|, plus 2⁻¹²⁶ for an x
-// that vdpbf16ps flushes as subnormal), the integer variants to 8-bit blocks of 32 with an fp32
-// scale d = amax_b/127 (variants/weights_x.hpp): q = round(x·127/amax_b), |q| ≤ 127, and
+// as ggml does: avx512_bf16 to bf16 (8 significant bits, nearest even: |x̂_j − x_j| ≤ 2⁻⁸·|x_j|,
+// plus 2⁻¹²⁶ for an x that vdpbf16ps flushes as subnormal), the integer variants to 8-bit blocks
+// of 32 with an fp32 scale d = amax_b/127 (variants/weights_x.hpp): q = round(x·127/amax_b),
+// |q| ≤ 127, and
 // |x̂_j − x_j| ≤ (0.5 + 2⁻¹⁶)·amax_b(x)/127 — better than ggml's fp16 scale, whose rounding adds
 // up to 127·2⁻¹¹·d (the 0.57·amax/127 of its bound). With e_j that bound for the format,
 //   |ŷ_i − Σ_j ŵ_ij·x_j| ≤ Σ_j |ŵ_ij|·e_j + (k + 8)·u·Σ_j |ŵ_ij|·(|x_j| + e_j),   u = 2⁻²⁴,
@@ -61,10 +62,10 @@ namespace cromwell {
 
 namespace gemv_weights {
 
-// Per format: the kernel's name and summary, how a variant may round x (e_j = x_rel·|x_j| + x_abs +
-// x_block·amax_b(x)/127, amax_b over x's block of 32), and a flush term (bf16).
-// and which stored blocks are made adversarial (the header's Data): adversarial(kind, block)
-// rewrites one block, every `every`-th of W, kind = its index among them.
+// Per format: the kernel's name and summary; how a variant may round x (e_j = x_rel·|x_j| + x_abs +
+// x_block·amax_b(x)/127, amax_b over x's block of 32) and a flush term (bf16); which stored blocks
+// are made adversarial (the header's Data): adversarial(kind, block) rewrites every `every`-th
+// block of W, kind = its index among them.
 struct Bf16 : weights::Bf16 {
   static constexpr std::string_view name = "gemv_bf16", label = "bf16";
   static constexpr std::string_view summary = "y = W·x, W in bf16, x and y fp32 (decode projections)";

@@ -1,6 +1,6 @@
 #pragma once
-// Loads of the weight formats into AVX2 registers, shared by the vector variants of gemv_bf16,
-// gemv_q8_0 and gemv_q4_0 (kernels/weights.hpp has the layouts).
+// Loads of the block formats into AVX2 registers, and x as the fp32 variants take it, shared by
+// the vector variants of gemv_bf16, gemv_q8_0 and gemv_q4_0 (kernels/weights.hpp has the layouts).
 #include <immintrin.h>
 
 #include <cstddef>
@@ -30,12 +30,6 @@ inline void fill_xf32(const float* x, std::int64_t, XF32& out) { out.v = x; }
 [[gnu::target(CROMWELL_AVX2_F16C), gnu::always_inline]] inline __m256i nibbles(const std::byte* qs) {
   const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
   return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(raw, 4), raw), _mm256_set1_epi8(0x0f));
-}
-
-// 8 bf16 weights as fp32 (exact: the bits shifted into the top half).
-[[gnu::target(CROMWELL_AVX2_F16C), gnu::always_inline]] inline __m256 bf16x8(const std::uint16_t* p) {
-  return _mm256_castsi256_ps(
-      _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))), 16));
 }
 
 }  // namespace cromwell::weights_avx2
