@@ -18,6 +18,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "harness/core/config.hpp"
@@ -105,6 +106,10 @@ struct VariantEntry {
   std::function<std::optional<std::string>(const ParamValues&)> child_env;
   std::function<std::string(const ParamValues&, int)> note;
   std::function<std::unique_ptr<Instance>(const Dims&, const ParamValues&, Pool&, const InstanceOptions&)> instantiate;
+  // The registered Variant<K> itself, for code that composes kernels on its own buffers (decode):
+  // read it back with typed_variant<K>.
+  std::shared_ptr<const void> typed;
+  const std::type_info* kernel_type = nullptr;
   std::string id() const { return kernel + "." + name; }
 };
 
@@ -329,11 +334,20 @@ bool register_variant(Variant<K> v) {
   e.child_env = v.child_env;
   e.note = v.note;
   e.runtime_isa = v.runtime_isa;
+  e.typed = std::make_shared<const Variant<K>>(v);
+  e.kernel_type = &typeid(K);
   e.instantiate = [v](const Dims& d, const ParamValues& p, Pool& pool, const InstanceOptions& o) {
     return std::unique_ptr<Instance>(new detail::InstanceOf<K>(shape_from_dims<K>(d), p, pool, o, v));
   };
   r.add(std::move(e));
   return true;
+}
+
+// The Variant<K> behind `e`, or nullptr when `e` is a variant of another kernel type.
+template <Kernel K>
+const Variant<K>* typed_variant(const VariantEntry& e) {
+  if (e.kernel_type == nullptr || *e.kernel_type != typeid(K)) return nullptr;
+  return static_cast<const Variant<K>*>(e.typed.get());
 }
 
 }  // namespace cromwell
