@@ -79,6 +79,17 @@ std::int64_t level_bytes(const std::string& level, int threads, std::int64_t l1,
   throw std::invalid_argument(fmt::format("unknown memory level '{}' (allowed: L1, L2, L3, DRAM)", level));
 }
 
+Ceiling measure_peak(const std::string& kind, Pool& pool, const RooflineOptions& o) {
+  const bool fp32 = std::find(peak_isas().begin(), peak_isas().end(), kind) != peak_isas().end();
+  const auto run = [&](std::int64_t n) {
+    return fp32 ? probes::multiply_adds(kind, n) : probes::dot_products(kind, n);
+  };
+  if (!fp32 && !cpu_has(probes::dot_isa(kind)))
+    throw std::invalid_argument(fmt::format("{}: this CPU has no {}", kind, probes::dot_isa(kind)));
+  Pool::CallerPin pin(pool);
+  return trials_of(pool, o, 1000, run(1) / 1e9, [&](int, std::int64_t n) { run(n); });
+}
+
 MachineProfile measure_profile(const RooflineOptions& o) {
   const auto say = [&](const std::string& s) {
     if (o.progress) o.progress(s);

@@ -22,6 +22,12 @@ struct RooflineOptions {
 };
 
 MachineProfile measure_profile(const RooflineOptions& opt);
+class Pool;
+// The peak of one kind of arithmetic on every thread of `pool` (pinned as the pool is), in GFLOP/s
+// or G operations/s: an fp32 ISA of peak_isas() ("baseline", "avx2", "avx512") or a dot product of
+// probes::dot_kinds() ("int8_avx512_vnni", ...). Throws std::invalid_argument for an unknown kind or
+// one this CPU lacks.
+Ceiling measure_peak(const std::string& kind, Pool& pool, const RooflineOptions& opt);
 
 // Where one level's working set is measured, per thread, at `threads` threads: half of L1; half of
 // L2 (and at least twice L1); half of the L3 share of each thread (and at least twice L2); DRAM:

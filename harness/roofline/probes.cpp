@@ -71,6 +71,79 @@ double baseline(std::int64_t iters) {
   return double(iters) * 16 * 16 * 2;
 }
 
+// The dot products of the quantized and bf16 GEMVs, with 12 independent accumulators: vpdpbf16ps
+// (2 bf16 products per fp32 lane), vpdpbusd (4 u8·s8 products per int32 lane), and AVX2's
+// vpmaddubsw + vpmaddwd + vpaddd (the same 4 products per lane in three instructions). An operation
+// is a multiply or an add, as for the FMA: a product and its accumulation are 2.
+[[gnu::target(CROMWELL_AVX512_BF16)]] double bf16_avx512(std::int64_t iters) {
+  __m512 a[12];
+  __m512bh x = (__m512bh)_mm512_set1_epi16(0x3f80), y = (__m512bh)_mm512_set1_epi16(0x3380);
+  asm volatile("" : "+v"(x), "+v"(y));
+  for (int i = 0; i < 12; ++i) a[i] = _mm512_set1_ps(0.01f * i);
+  for (std::int64_t it = 0; it < iters; ++it) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; ++i) a[i] = _mm512_dpbf16_ps(a[i], x, y);
+  }
+  __m512 t = _mm512_setzero_ps();
+  for (int i = 0; i < 12; ++i) t = _mm512_add_ps(t, a[i]);
+  alignas(64) float out[16];
+  _mm512_store_ps(out, t);
+  g_sink_f = out[0];
+  return double(iters) * 12 * 32 * 2;
+}
+
+[[gnu::target(CROMWELL_AVX512_VNNI)]] double int8_avx512_vnni(std::int64_t iters) {
+  __m512i a[12];
+  __m512i x = _mm512_set1_epi8(3), y = _mm512_set1_epi8(-2);
+  asm volatile("" : "+v"(x), "+v"(y));
+  for (int i = 0; i < 12; ++i) a[i] = _mm512_set1_epi32(i);
+  for (std::int64_t it = 0; it < iters; ++it) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; ++i) a[i] = _mm512_dpbusd_epi32(a[i], x, y);
+  }
+  __m512i t = _mm512_setzero_si512();
+  for (int i = 0; i < 12; ++i) t = _mm512_add_epi32(t, a[i]);
+  alignas(64) long long out[8];
+  _mm512_store_si512(out, t);
+  g_sink_i = out[0];
+  return double(iters) * 12 * 64 * 2;
+}
+
+[[gnu::target(CROMWELL_AVX_VNNI)]] double int8_avx_vnni(std::int64_t iters) {
+  __m256i a[12];
+  __m256i x = _mm256_set1_epi8(3), y = _mm256_set1_epi8(-2);
+  asm volatile("" : "+x"(x), "+x"(y));
+  for (int i = 0; i < 12; ++i) a[i] = _mm256_set1_epi32(i);
+  for (std::int64_t it = 0; it < iters; ++it) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; ++i) a[i] = _mm256_dpbusd_avx_epi32(a[i], x, y);
+  }
+  __m256i t = _mm256_setzero_si256();
+  for (int i = 0; i < 12; ++i) t = _mm256_add_epi32(t, a[i]);
+  g_sink_i = _mm256_extract_epi64(t, 0);
+  return double(iters) * 12 * 32 * 2;
+}
+
+// The two multiplies do not depend on the accumulators: each chain gets its own x, hidden from the
+// optimizer every iteration, so that they are not hoisted out of the loop.
+[[gnu::target(CROMWELL_AVX2)]] double int8_avx2(std::int64_t iters) {
+  __m256i a[6], x[6];
+  __m256i y = _mm256_set1_epi8(-2), ones = _mm256_set1_epi16(1);
+  for (int i = 0; i < 6; ++i) {
+    a[i] = _mm256_set1_epi32(i);
+    x[i] = _mm256_set1_epi8(char(3 + i));
+  }
+  for (std::int64_t it = 0; it < iters; ++it) {
+    asm volatile("" : "+x"(x[0]), "+x"(x[1]), "+x"(x[2]), "+x"(x[3]), "+x"(x[4]), "+x"(x[5]));
+#pragma GCC unroll 6
+    for (int i = 0; i < 6; ++i) a[i] = _mm256_add_epi32(a[i], _mm256_madd_epi16(_mm256_maddubs_epi16(x[i], y), ones));
+  }
+  __m256i t = _mm256_setzero_si256();
+  for (int i = 0; i < 6; ++i) t = _mm256_add_epi32(t, a[i]);
+  g_sink_i = _mm256_extract_epi64(t, 0);
+  return double(iters) * 6 * 32 * 2;
+}
+
 // Eight independent accumulators of xor (latency 1) behind the loads: the loads are the limit.
 [[gnu::target(CROMWELL_AVX2)]] void read_avx2(const std::byte* p, std::size_t bytes) {
   __m256i x[8];
@@ -141,6 +214,29 @@ double multiply_adds(const std::string& isa, std::int64_t iters) {
   if (isa == "avx2") return avx2(iters);
   if (isa == "avx512") return avx512(iters);
   throw std::invalid_argument(fmt::format("unknown ISA '{}' (allowed: baseline, avx2, avx512)", isa));
+}
+
+const std::vector<std::string>& dot_kinds() {
+  static const std::vector<std::string> k{"bf16_avx512", "int8_avx2", "int8_avx_vnni", "int8_avx512_vnni"};
+  return k;
+}
+
+std::string dot_isa(const std::string& kind) {
+  if (kind == "bf16_avx512") return "avx512bf16";
+  if (kind == "int8_avx2") return "avx2";
+  if (kind == "int8_avx_vnni") return "avxvnni";
+  if (kind == "int8_avx512_vnni") return "avx512vnni";
+  throw std::invalid_argument(
+      fmt::format("unknown dot product '{}' (allowed: bf16_avx512, int8_avx2, int8_avx_vnni, int8_avx512_vnni)", kind));
+}
+
+double dot_products(const std::string& kind, std::int64_t iters) {
+  if (kind == "bf16_avx512") return bf16_avx512(iters);
+  if (kind == "int8_avx2") return int8_avx2(iters);
+  if (kind == "int8_avx_vnni") return int8_avx_vnni(iters);
+  if (kind == "int8_avx512_vnni") return int8_avx512_vnni(iters);
+  dot_isa(kind);  // throws, naming the allowed kinds
+  return 0;
 }
 
 double dependent_adds(std::int64_t iters) {

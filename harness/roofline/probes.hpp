@@ -19,6 +19,13 @@ namespace cromwell::probes {
 // "avx2" (256-bit FMA), "avx512" (512-bit FMA). Returns the flops done (a multiply-add is 2).
 double multiply_adds(const std::string& isa, std::int64_t iters);
 
+// `iters` iterations of independent dot-product instructions, the arithmetic of the bf16 and 8-bit
+// GEMVs: "bf16_avx512" (vdpbf16ps), "int8_avx2" (vpmaddubsw, vpmaddwd, vpaddd), "int8_avx_vnni"
+// (256-bit vpdpbusd), "int8_avx512_vnni" (512-bit vpdpbusd). Returns the operations done (a product
+// and its accumulation are 2, as for the FMA).
+double dot_products(const std::string& kind, std::int64_t iters);
+const std::vector<std::string>& dot_kinds();
+std::string dot_isa(const std::string& kind);  // the CPU feature it needs: "avx512bf16", "avxvnni", ...
 // `iters` × 64 dependent integer adds: one per cycle, so adds / second is the clock the core
 // actually runs at (boost, throttling, a hypervisor's share). Returns the adds done.
 double dependent_adds(std::int64_t iters);
