@@ -43,5 +43,6 @@ Command export_command();
 Command child_command();
 Command roofline_command();
 Command gate_command();
+Command decode_command();
 
 }  // namespace cromwell::cli

@@ -21,8 +21,9 @@ struct Result {
   std::string output;
 };
 
-inline Result cromwell(const std::string& args) {
-  const std::string cmd = std::string(CROMWELL_BINARY) + " " + args + " 2>&1";
+// With `env` ("NAME=value ...") in the environment of the command.
+inline Result cromwell_env(const std::string& env, const std::string& args) {
+  const std::string cmd = env + " " + std::string(CROMWELL_BINARY) + " " + args + " 2>&1";
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -32,6 +33,7 @@ inline Result cromwell(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }
+inline Result cromwell(const std::string& args) { return cromwell_env("", args); }
 
 // A fresh directory, removed with everything in it when the test case ends.
 struct TempDir {

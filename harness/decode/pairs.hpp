@@ -1,0 +1,29 @@
+#pragma once
+// The measurement of a token step: `pairs` rounds of one token, then one read pass over the same
+// bytes (the step's arena) with the same threads — so each token has its own bandwidth, measured
+// within a second of it, and the fraction of the bound is a median of paired ratios that the
+// host's drifting bandwidth does not bias.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/decode/bound.hpp"
+#include "harness/decode/step.hpp"
+
+namespace cromwell::decode {
+
+struct Pairs {
+  std::vector<double> token_ns, read_ns;      // per pair
+  std::vector<std::vector<double>> stage_ns;  // [stage][pair]: the stage's time in that token
+  std::vector<double> bandwidth_gbps;         // per pair: arena bytes / read time
+  std::vector<double> fraction;               // per pair: the bound at that bandwidth / token time
+};
+
+// Two tokens and a read pass to warm up, then the pairs. `compute_ns` is the step's compute bound
+// (bound_of with any bandwidth). `progress` is told each pair's figures, or is empty.
+Pairs measure_pairs(Step& step, std::size_t stages, double streamed_bytes, double compute_ns, int pairs,
+                    const std::function<void(int, double, double)>& progress = {});
+
+double median(std::vector<double> v);
+
+}  // namespace cromwell::decode
