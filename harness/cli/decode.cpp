@@ -45,6 +45,7 @@ struct DecodeOptions {
   std::string out;
   bool overwrite = false;
   std::uint64_t seed = 42;
+  double spin_us = 20000;
   double project_gbps = 45, project_gflops = 1600;
   std::string project_machine = "12-core Zen 3 (Ryzen 9 5900X), dual-channel DDR4-3200";
 };
@@ -154,7 +155,12 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
     out_file =
         std::make_unique<OutputFile>(o.out, o.overwrite ? OutputFile::Mode::overwrite : OutputFile::Mode::create, "-o");
 
-  Pool& pool = pool_for(o.threads, o.pin);
+  // The workers spin between the calls of a token, as an engine's do: a worker that finished its
+  // rows of a long projection early must not be asleep when the next small kernel starts (waking
+  // it costs tens of µs on a VM, a hundred such wakes a token). Not when threads share CPUs.
+  const int cpus = int(machine_topology().pus.size());
+  Pool pool(o.threads, pin_cpus(machine_topology(), o.pin, o.threads),
+            o.threads <= cpus ? std::int64_t(o.spin_us * 1000) : 0);
   fmt::print(
       "decode: hidden {}, {} heads × {} ({} KV), MLP {}, {} layers{}, vocab {} · weights {} · KV cache f32 · "
       "context {} · {} thread(s), pin {}\n",
@@ -315,6 +321,9 @@ Command decode_command() {
             app.add_option("-o,--output", o->out, "write a CSV row per stage and one for the token (and its context)");
             app.add_flag("--overwrite", o->overwrite, "replace the -o file if it exists");
             app.add_option("--seed", o->seed, "data seed")->capture_default_str();
+            app.add_option("--spin-us", o->spin_us, "how long a worker spins for the next call before it sleeps")
+                ->capture_default_str()
+                ->check(CLI::NonNegativeNumber);
             app.add_option("--hidden", o->model.hidden, "model: hidden size")->capture_default_str();
             app.add_option("--heads", o->model.heads, "model: query heads")->capture_default_str();
             app.add_option("--kv-heads", o->model.kv_heads, "model: key/value heads")->capture_default_str();

@@ -3,7 +3,8 @@
 // the matching P stay in L1 while every output row of the thread passes over them; the partial
 // sums live in O between tiles).
 //
-// shd  vectors over d: for each position t, 16 floats of V(t, g, d..d+16) are loaded once and
+// shd  vectors over d, the next tile of V prefetched while one is computed: for each position t, 16 floats of V(t, g,
+// d..d+16) are loaded once and
 //      FMA'd with the broadcast weights P(s, h, t) of 6 heads of group g (12 accumulators: 8 loads
 //      per 12 FMAs). With MQA the 32 heads of a token read each V row in 6 passes from L1 instead
 //      of 32 from memory. Output rows (token, head) are split among threads, so decode splits its
@@ -102,9 +103,22 @@ template <int NV, bool Tail>
                                                std::int64_t r0, std::int64_t r1) {
   const std::int64_t T = s.cache_len, dim = s.dim, per_group = s.heads / s.kv_heads, vs = s.kv_heads * dim;
   const std::int64_t tile = std::max<std::int64_t>(8, kTileFloats / dim);
+  // The key heads of these rows: their part of each V row is what the next tile prefetches.
+  std::int64_t g_lo = s.kv_heads, g_hi = 0;
+  for (std::int64_t r = r0; r < r1; ++r) {
+    g_lo = std::min(g_lo, r % s.heads / per_group);
+    g_hi = std::max(g_hi, r % s.heads / per_group + 1);
+  }
   for (std::int64_t tb = 0; tb < T; tb += tile) {
     const std::int64_t nt = std::min(T, tb + tile) - tb;
     const bool first = tb == 0;
+    // The next tile of V, requested now: a cold cache (the engine's: each layer's V was last read a
+    // token ago) fetches it while this tile is computed, instead of stalling at each tile's start.
+    for (std::int64_t t = tb + tile; t < std::min(T, tb + 2 * tile); ++t) {
+      const char* row = reinterpret_cast<const char*>(v + t * vs + g_lo * dim);
+      for (std::int64_t b = 0; b < (g_hi - g_lo) * dim * std::int64_t(sizeof(float)); b += 64)
+        _mm_prefetch(row + b, _MM_HINT_T0);
+    }
     for (std::int64_t r = r0; r < r1;) {
       // The run of rows of one token and one group.
       const std::int64_t i = r / s.heads, g = r % s.heads / per_group;
