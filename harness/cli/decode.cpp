@@ -203,12 +203,18 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
     const std::string kind = arithmetic_of(c);
     if (!ceilings.peak_gops.count(kind)) ceilings.peak_gops[kind] = measure_peak(kind, pool, ro).best;
   }
-  ceilings.bandwidth_gbps = 1;  // replaced per pair: only the compute part is used here
-  const Bound compute = bound_of(run_stages, plan, ceilings);
-
   fmt::print("measuring {} pairs (a token, then {} over the same {:.2f} GB)...\n", o.pairs, step.read_variant(),
              double(step.arena_bytes()) / 1e9);
-  const Pairs p = measure_pairs(step, run_stages.size(), totals(run_stages).streamed(), compute.compute_ns, o.pairs);
+  const Pairs p = measure_pairs(step, run_stages.size(), o.pairs);
+
+  // Each pair's fractions, at its own bandwidth: of the staged bound and of the bandwidth alone.
+  std::vector<double> fraction_staged, fraction_memory;
+  for (std::size_t i = 0; i < p.token_ns.size(); ++i) {
+    ceilings.bandwidth_gbps = p.bandwidth_gbps[i];
+    const Bound bi = bound_of(run_stages, plan, ceilings);
+    fraction_staged.push_back(bi.staged_ns / p.token_ns[i]);
+    fraction_memory.push_back(bi.memory_ns / p.token_ns[i]);
+  }
 
   // Scaling to the model's layers: layer stages × model/measured, the final stages as measured.
   const double scale = double(o.model.layers) / double(measured.layers);
@@ -224,44 +230,60 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
   const Bound b = bound_of(model_stages, plan, ceilings);
   const Totals t = totals(model_stages);
 
-  Table table{{"stage", "variant", "shape", "calls", "MFLOP/call", "MB/call streamed", "MFLOP/token",
-               "MB/token streamed", "ms/token", "share", "GB/s"},
-              {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1},
-              {}};
+  Table counts{
+      {"stage", "kernel", "shape", "calls", "MFLOP/call", "MB/call streamed", "MFLOP/token", "MB/token streamed"},
+      {0, 0, 0, 1, 1, 1, 1, 1},
+      {}};
+  Table times{
+      {"stage", "variant", "ms/token", "share", "GB/s", "bound ms", "limit", "of bound"}, {0, 0, 1, 1, 1, 1, 0, 1}, {}};
   std::vector<Record> rows;
   for (std::size_t s = 0; s < model_stages.size(); ++s) {
     const Stage& st = model_stages[s];
     const double sc = st.calls == 1 ? 1.0 : scale, stage_ns = median(p.stage_ns[s]) * sc;
     const double streamed = st.weight_bytes + st.kv_bytes;
-    table.rows.push_back({st.name, plan.choices[s].text(), st.shape.str(), std::to_string(st.calls),
-                          mflop(st.work.flops), mb(streamed), mflop(st.work.flops * double(st.calls)),
-                          mb(streamed * double(st.calls)), ms(stage_ns),
+    const double mem = b.stage_memory_ns[s], comp = b.stage_compute_ns[s];
+    counts.rows.push_back({st.name, st.kernel, st.shape.str(), std::to_string(st.calls), mflop(st.work.flops),
+                           mb(streamed), mflop(st.work.flops * double(st.calls)), mb(streamed * double(st.calls))});
+    times.rows.push_back({st.name, plan.choices[s].text(), ms(stage_ns),
                           fmt::format("{:.1f}%", 100 * stage_ns / token_ns),
-                          fmt::format("{:.1f}", st.work.bytes * double(st.calls) / stage_ns)});
+                          fmt::format("{:.1f}", st.work.bytes * double(st.calls) / stage_ns), ms(std::max(mem, comp)),
+                          mem >= comp ? "memory" : "compute " + arithmetic_of(plan.choices[s]),
+                          fmt::format("{:.2f}", std::max(mem, comp) / stage_ns)});
     Record r =
         row_of(o, f, st.name, p.stage_ns[s], st.work.flops * double(st.calls), st.work.bytes * double(st.calls), sc);
     r.note = plan.choices[s].text() + " (" + plan.choices[s].source + ")";
     rows.push_back(std::move(r));
   }
-  table.rows.push_back({"token", "", "", "", "", "", mflop(t.flops), mb(t.streamed()), ms(token_ns), "100%",
-                        fmt::format("{:.1f}", t.bytes / token_ns)});
-  fmt::print("\n{}", table.render(TextFormat::term, ""));
-  fmt::print("streamed per token: {:.3f} GB of weights ({}) + {:.1f} MB of KV cache (context {}); {:.2f} GFLOP\n",
-             t.weight_bytes / 1e9, to_string(f), t.kv_bytes / 1e6, o.model.context, t.flops / 1e9);
+  counts.rows.push_back({"token", "", "", "", "", "", mflop(t.flops), mb(t.streamed())});
+  times.rows.push_back({"token", "", ms(token_ns), "100%", fmt::format("{:.1f}", t.bytes / token_ns), ms(b.ns()), "",
+                        fmt::format("{:.2f}", b.ns() / token_ns)});
+  fmt::print("\ncounts per token (streamed: weights and KV cache, what comes from DRAM):\n{}",
+             counts.render(TextFormat::term, ""));
+  fmt::print("{:.3f} GB of weights ({}) + {:.1f} MB of KV cache (context {}) = {:.3f} GB; {:.2f} GFLOP\n",
+             t.weight_bytes / 1e9, to_string(f), t.kv_bytes / 1e6, o.model.context, t.streamed() / 1e9, t.flops / 1e9);
+  fmt::print("\nmeasured per stage (medians over the pairs{}):\n{}",
+             measured.layers < o.model.layers
+                 ? fmt::format("; layers scaled from {} to {}", measured.layers, o.model.layers)
+                 : "",
+             times.render(TextFormat::term, ""));
 
-  const double fraction = median(p.fraction);
-  const auto [fmin, fmax] = std::minmax_element(p.fraction.begin(), p.fraction.end());
+  const auto spread = [](const std::vector<double>& v) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    return fmt::format("{:.3f} (median of {} pairs, {:.3f}–{:.3f})", median(v), v.size(), *lo, *hi);
+  };
+  const double fraction = median(fraction_staged);
   fmt::print("\nmeasured: {} ms per token = {:.2f} tokens/s{}\n", ms(token_ns), 1e9 / token_ns,
              measured.layers < o.model.layers ? fmt::format(" (scaled from {} of {} layers: their stages × {:.2f})",
                                                             measured.layers, o.model.layers, scale)
                                               : "");
-  fmt::print(
-      "bound:    memory {} ms ({:.3f} GB at {:.1f} GB/s: {} over the same bytes, median of {} pairs); "
-      "compute {} ms ({:.2f} GFLOP at",
-      ms(b.memory_ns), b.streamed_bytes / 1e9, bw, step.read_variant(), o.pairs, ms(b.compute_ns), b.flops / 1e9);
+  fmt::print("bandwidth: {:.1f} GB/s, {} over the same {:.3f} GB right after each token (median of {} pairs)\n", bw,
+             step.read_variant(), double(step.arena_bytes()) / 1e9, o.pairs);
+  fmt::print("bound:    memory {} ms ({:.3f} GB at {:.1f} GB/s); compute {} ms ({:.2f} GFLOP at", ms(b.memory_ns),
+             b.streamed_bytes / 1e9, bw, ms(b.compute_ns), b.flops / 1e9);
   for (const auto& [kind, g] : ceilings.peak_gops) fmt::print(" {} {:.0f} G/s", kind, g);
-  fmt::print(") → {} binds: {:.2f} tokens/s at most\n", b.binds, 1e9 / b.ns());
-  fmt::print("fraction of the bound: {:.3f} (median of {} pairs, {:.3f}–{:.3f})\n", fraction, o.pairs, *fmin, *fmax);
+  fmt::print("): {} binds; stage by stage {} ms → {:.2f} tokens/s at most\n", b.binds, ms(b.ns()), 1e9 / b.ns());
+  fmt::print("fraction of the bound: {}\n", spread(fraction_staged));
+  fmt::print("fraction of the bandwidth bound alone: {}\n", spread(fraction_memory));
 
   fmt::print("\nprojection (computed, not measured) for a {} at {:.0f} GB/s and {:.0f} GFLOP/s:\n", o.project_machine,
              o.project_gbps, o.project_gflops);
@@ -280,8 +302,8 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
     Record tok = row_of(o, f, "token", token_model, t.flops, t.bytes, 1.0);
     tok.pct_peak = fraction;
     tok.bound = b.binds == "memory" ? "DRAM" : "compute";
-    tok.note = fmt::format("{:.2f} tokens/s; bound {:.2f} tokens/s at {:.1f} GB/s ({}, interleaved){}", 1e9 / token_ns,
-                           1e9 / b.ns(), bw, step.read_variant(),
+    tok.note = fmt::format("{:.2f} tokens/s; staged bound {:.2f} tokens/s at {:.1f} GB/s ({}, interleaved){}",
+                           1e9 / token_ns, 1e9 / b.ns(), bw, step.read_variant(),
                            measured.layers < o.model.layers
                                ? fmt::format("; scaled from {} of {} layers", measured.layers, o.model.layers)
                                : "");

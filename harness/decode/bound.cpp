@@ -31,7 +31,10 @@ Bound bound_of(const std::vector<Stage>& stages, const Plan& plan, const Ceiling
     if (it == c.peak_gops.end() || !(it->second > 0))
       throw std::invalid_argument(fmt::format("decode bound: no peak for {} (stage {})", kind, stages[i].name));
     b.stage_compute_ns.push_back(stages[i].work.flops * double(stages[i].calls) / it->second);
+    b.stage_memory_ns.push_back((stages[i].weight_bytes + stages[i].kv_bytes) * double(stages[i].calls) /
+                                c.bandwidth_gbps);
     b.compute_ns += b.stage_compute_ns.back();
+    b.staged_ns += std::max(b.stage_compute_ns.back(), b.stage_memory_ns.back());
   }
   b.binds = b.memory_ns >= b.compute_ns ? "memory" : "compute";
   return b;

@@ -12,8 +12,7 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-Pairs measure_pairs(Step& step, std::size_t stages, double streamed_bytes, double compute_ns, int pairs,
-                    const std::function<void(int, double, double)>& progress) {
+Pairs measure_pairs(Step& step, std::size_t stages, int pairs) {
   using Clock = std::chrono::steady_clock;
   const auto ns_since = [](Clock::time_point t0) {
     return std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
@@ -34,9 +33,6 @@ Pairs measure_pairs(Step& step, std::size_t stages, double streamed_bytes, doubl
     p.read_ns.push_back(ns_since(t0));
     for (std::size_t s = 0; s < stages; ++s) p.stage_ns[s].push_back(per_stage[s]);
     p.bandwidth_gbps.push_back(double(step.arena_bytes()) / p.read_ns.back());
-    const double memory_ns = streamed_bytes / p.bandwidth_gbps.back();
-    p.fraction.push_back(std::max(memory_ns, compute_ns) / p.token_ns.back());
-    if (progress) progress(i, p.token_ns.back(), p.fraction.back());
   }
   return p;
 }

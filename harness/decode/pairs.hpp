@@ -2,12 +2,10 @@
 // The measurement of a token step: `pairs` rounds of one token, then one read pass over the same
 // bytes (the step's arena) with the same threads — so each token has its own bandwidth, measured
 // within a second of it, and the fraction of the bound is a median of paired ratios that the
-// host's drifting bandwidth does not bias.
-#include <functional>
+// host's drifting bandwidth does not bias (the caller takes each pair's bound at its bandwidth).
 #include <string>
 #include <vector>
 
-#include "harness/decode/bound.hpp"
 #include "harness/decode/step.hpp"
 
 namespace cromwell::decode {
@@ -16,13 +14,10 @@ struct Pairs {
   std::vector<double> token_ns, read_ns;      // per pair
   std::vector<std::vector<double>> stage_ns;  // [stage][pair]: the stage's time in that token
   std::vector<double> bandwidth_gbps;         // per pair: arena bytes / read time
-  std::vector<double> fraction;               // per pair: the bound at that bandwidth / token time
 };
 
-// Two tokens and a read pass to warm up, then the pairs. `compute_ns` is the step's compute bound
-// (bound_of with any bandwidth). `progress` is told each pair's figures, or is empty.
-Pairs measure_pairs(Step& step, std::size_t stages, double streamed_bytes, double compute_ns, int pairs,
-                    const std::function<void(int, double, double)>& progress = {});
+// Two tokens and a read pass to warm up, then the pairs.
+Pairs measure_pairs(Step& step, std::size_t stages, int pairs);
 
 double median(std::vector<double> v);
 
