@@ -1,5 +1,6 @@
 #include "harness/decode/plan.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -96,10 +97,16 @@ Plan plan_from(const std::vector<Stage>& stages, const ResultsFile& from, int th
     }
     if (best == nullptr) {
       Choice c = default_choice(s);
-      p.notes.push_back(
-          fmt::format("{} has no measured row of {} that runs here in layout shd: stage {} uses the "
-                      "default {}",
-                      from.path, s.kernel, s.name, c.text()));
+      const bool layout = c.params.find("layout") != nullptr;
+      const std::string note = fmt::format("{} has no measured row of {} that runs here{}: the default {} runs",
+                                           from.path, s.kernel, layout ? " in layout shd" : "", c.text());
+      // One note per kernel, naming all its stages.
+      auto it =
+          std::find_if(p.notes.begin(), p.notes.end(), [&](const std::string& n) { return n.rfind(note, 0) == 0; });
+      if (it == p.notes.end())
+        p.notes.push_back(note + " " + s.name);
+      else
+        *it += ", " + s.name;
       p.choices.push_back(std::move(c));
       continue;
     }

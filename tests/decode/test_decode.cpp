@@ -191,18 +191,21 @@ TEST_CASE("decode: --from takes the best measured row of a kernel and falls back
   write_context(context_path(path), {});
   {
     auto sink = csv_sink(path, cols);
-    const auto row = [&](const std::string& key, double ns) {
+    const auto row = [&](const std::string& key, double ns, double gbps) {
       Record r;
       r.config = parse_key(key);
       r.status = Status::measured;
       r.time_ns = ns;
       r.repetitions = 1;
       r.samples_ns = {ns};
+      r.gbps = gbps;
       sink->write(r);
     };
     // The qkv shape (n = 64 + 2·32, k = 64) at 1 thread: the faster of two rows wins.
-    row("gemv.naive/n:128,k:64//threads:1,pin:none,cache:hot,align:0", 900);
-    row("gemv.avx2/n:128,k:64//threads:1,pin:none,cache:hot,align:0", 300);
+    row("gemv.naive/n:128,k:64//threads:1,pin:none,cache:hot,align:0", 900, 5);
+    row("gemv.avx2/n:128,k:64//threads:1,pin:none,cache:hot,align:0", 300, 4);
+    // At another shape the most GB/s wins (times of different work do not compare).
+    row("gemv.naive/n:9999,k:64//threads:1,pin:none,cache:hot,align:0", 99000, 20);
     sink->finish();
   }
   const ResultsFile f = read_results(path);
@@ -214,12 +217,13 @@ TEST_CASE("decode: --from takes the best measured row of a kernel and falls back
   }
   CHECK(p.choices[qkv].variant->id() == "gemv.avx2");
   CHECK_THAT(p.choices[qkv].source, Catch::Contains("at this shape and thread count"));
-  // The other GEMV shapes take the row of another shape (most GB/s: none here, so defaults).
-  CHECK(p.choices[down].source == "default");
+  // The other GEMV shapes take the row with the most GB/s at any shape.
+  CHECK(p.choices[down].variant->id() == "gemv.naive");
+  CHECK_THAT(p.choices[down].source, Catch::Contains("at another shape, most GB/s"));
   bool said = false;
   for (const auto& n : p.notes)
-    said |= n.find("has no measured row of rmsnorm") != std::string::npos &&
-            n.find("uses the default") != std::string::npos;
+    said |= n.find("has no measured row of rmsnorm that runs here: the default rmsnorm.") != std::string::npos &&
+            n.find("runs attn_norm, mlp_norm, final_norm") != std::string::npos;
   CHECK(said);
 }
 
