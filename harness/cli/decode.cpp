@@ -50,33 +50,6 @@ struct DecodeOptions {
   std::string project_machine = "12-core Zen 3 (Ryzen 9 5900X), dual-channel DDR4-3200";
 };
 
-// Small dimensions with every feature of the real ones: GQA (2 key heads for 4 query heads), two
-// layers, k a multiple of 32 everywhere, a context of 7.
-ModelDims check_dims() {
-  ModelDims d;
-  d.hidden = 64;
-  d.heads = 4;
-  d.kv_heads = 2;
-  d.head_dim = 16;
-  d.mlp = 96;
-  d.layers = 2;
-  d.vocab = 96;
-  d.context = 7;
-  return d;
-}
-
-// The plan's variants and parameters at other shapes: each stage keeps its choice where it is valid
-// there, else takes the default.
-Plan at_shapes(const Plan& p, const std::vector<Stage>& stages) {
-  Plan out = default_plan(stages);
-  for (std::size_t i = 0; i < stages.size(); ++i) {
-    const Choice& c = p.choices[i];
-    if (c.variant->space.violation(c.params, stages[i].shape, machine_caches(), Constraint::Kind::validity).empty())
-      out.choices[i] = c;
-  }
-  return out;
-}
-
 std::string gb(double bytes) { return fmt::format("{:.3f}", bytes / 1e9); }
 std::string mb(double bytes) { return fmt::format("{:.2f}", bytes / 1e6); }
 std::string mflop(double f) { return fmt::format("{:.2f}", f / 1e6); }
@@ -173,7 +146,7 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
   {
     const ModelDims small = check_dims();
     const std::vector<Stage> s = stages(small, f);
-    const Plan sp = at_shapes(plan, s);
+    const Plan sp = plan_at(plan, s);
     Step step(small, f, s, sp, pool, o.seed);
     const Roundings xr = x_roundings(s, sp);
     const ReferenceToken want = reference_token(small, step, small.context - 1, xr);

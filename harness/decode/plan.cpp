@@ -119,4 +119,11 @@ Plan plan_from(const std::vector<Stage>& stages, const ResultsFile& from, int th
   return p;
 }
 
+Plan plan_at(const Plan& p, const std::vector<Stage>& stages) {
+  Plan out = default_plan(stages);
+  for (std::size_t i = 0; i < stages.size(); ++i)
+    if (usable(*p.choices.at(i).variant, p.choices[i].params, stages[i].shape)) out.choices[i] = p.choices[i];
+  return out;
+}
+
 }  // namespace cromwell::decode

@@ -33,5 +33,8 @@ Plan default_plan(const std::vector<Stage>& stages);
 // `threads` if there is one, else at the stage's shape, else at any shape (the most GB/s); a
 // kernel without a usable row keeps its default, and a note says so.
 Plan plan_from(const std::vector<Stage>& stages, const ResultsFile& from, int threads);
+// `p`'s variants and parameters at other shapes (the same stages of other dimensions): each stage
+// keeps its choice where it is valid there, else takes the default.
+Plan plan_at(const Plan& p, const std::vector<Stage>& stages);
 
 }  // namespace cromwell::decode

@@ -32,6 +32,10 @@ struct Roundings {
 };
 Roundings x_roundings(const std::vector<Stage>& stages, const Plan& plan);
 
+// The dimensions of the check: small, with every feature of the real ones — GQA (4 query heads on
+// 2 key heads), two layers, every k a multiple of 32, a context of 7.
+ModelDims check_dims();
+
 struct ReferenceToken {
   std::vector<double> logits, hidden;
 };

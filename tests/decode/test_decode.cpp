@@ -31,19 +31,6 @@ const Stage& stage(const std::vector<Stage>& s, const std::string& name) {
   return s.front();
 }
 
-ModelDims small() {
-  ModelDims d;
-  d.hidden = 64;
-  d.heads = 4;
-  d.kv_heads = 2;
-  d.head_dim = 16;
-  d.mlp = 96;
-  d.layers = 2;
-  d.vocab = 96;
-  d.context = 7;
-  return d;
-}
-
 // Every stage on its naive variant: the plan no CPU changes.
 Plan naive_plan(const std::vector<Stage>& stages, const std::string& gemv_variant = "naive") {
   Plan p;
@@ -106,7 +93,7 @@ TEST_CASE("decode: dimensions that cannot be composed are refused with the rule"
 }
 
 TEST_CASE("decode: the composed step matches the reference in every weight format") {
-  const ModelDims m = small();
+  const ModelDims m = check_dims();
   for (int threads : {1, 3}) {
     Pool pool(threads, {});
     for (WeightFormat f : weight_formats()) {
@@ -125,7 +112,7 @@ TEST_CASE("decode: the composed step matches the reference in every weight forma
 }
 
 TEST_CASE("decode: the composed check tells a wrong wiring from rounding") {
-  const ModelDims m = small();
+  const ModelDims m = check_dims();
   Pool pool(1, {});
   for (WeightFormat f : weight_formats()) {
     const std::vector<Stage> s = stages(m, f);
@@ -183,7 +170,7 @@ TEST_CASE("decode: the bound on fixed ceilings") {
 TEST_CASE("decode: --from takes the best measured row of a kernel and falls back to defaults") {
   TempDir dir;
   const std::string path = (dir / "run.csv").string();
-  const ModelDims m = small();
+  const ModelDims m = check_dims();
   const std::vector<Stage> s = stages(m, WeightFormat::f32);
   Columns cols;
   cols.dims = {"n", "k"};
