@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "counters/backend.hpp"
 #include "harness/cli/command.hpp"
 #include "harness/core/registry.hpp"
 #include "harness/decode/bound.hpp"
@@ -44,6 +45,7 @@ struct DecodeOptions {
   int pairs = 10;
   std::string out;
   bool overwrite = false;
+  CounterOptions counters;
   std::uint64_t seed = 42;
   double spin_us = 20000;
   double project_gbps = 45, project_gflops = 1600;
@@ -110,6 +112,10 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
     }
   }
   const std::vector<Stage> model_stages = stages(o.model, f), run_stages = stages(measured, f);
+  if (o.counters.backend == "sim")
+    throw std::invalid_argument(
+        "--counters sim: decode counts in-process (auto, perf, sw or none); the simulator runs one kernel "
+        "config at a time (cromwell sweep --counters sim)");
   const std::size_t arena = Step::arena_bytes_for(measured, f);
   if (const std::string why =
           memory_refusal(std::int64_t(arena) + (64 << 20), memory_room(),
@@ -178,7 +184,10 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
   }
   fmt::print("measuring {} pairs (a token, then {} over the same {:.2f} GB)...\n", o.pairs, step.read_variant(),
              double(step.arena_bytes()) / 1e9);
-  const Pairs p = measure_pairs(step, run_stages.size(), o.pairs);
+  BackendChoice backend = make_backend(o.counters, {});
+  std::unique_ptr<CounterSession> session = backend.backend->open(pool);
+  const Pairs p = measure_pairs(step, run_stages.size(), o.pairs, session.get());
+  const std::vector<Metric> metrics = session ? session->finish() : std::vector<Metric>{};
 
   // Each pair's fractions, at its own bandwidth: of the staged bound and of the bandwidth alone.
   std::vector<double> fraction_staged, fraction_memory;
@@ -257,6 +266,13 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
   fmt::print("): {} binds; stage by stage {} ms → {:.2f} tokens/s at most\n", b.binds, ms(b.ns()), 1e9 / b.ns());
   fmt::print("fraction of the bound: {}\n", spread(fraction_staged));
   fmt::print("fraction of the bandwidth bound alone: {}\n", spread(fraction_memory));
+  if (backend.backend->source() != "none") {
+    fmt::print("counters ({}, per token: {}):", backend.backend->source(), backend.backend->scope());
+    for (const Metric& m : metrics)
+      fmt::print(" {} {}", m.name, m.value ? fmt::format("{:.4g}", *m.value) : "unavailable");
+    fmt::print("\n");
+    if (const std::string why = reasons_of(metrics); !why.empty()) fmt::print("  {}\n", why);
+  }
 
   fmt::print("\nprojection (computed, not measured) for a {} at {:.0f} GB/s and {:.0f} GFLOP/s:\n", o.project_machine,
              o.project_gbps, o.project_gflops);
@@ -280,12 +296,18 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
                            measured.layers < o.model.layers
                                ? fmt::format("; scaled from {} of {} layers", measured.layers, o.model.layers)
                                : "");
+    tok.metrics = metrics;
+    tok.counters_source = backend.backend->source();
+    tok.counters_scope = backend.backend->scope();
+    tok.counters_reason = reasons_of(metrics);
     rows.push_back(std::move(tok));
     Columns cols;
     for (const auto& [n, v] : o.model.dims().items) cols.dims.push_back(n);
     cols.params = {"stage"};
+    cols.metrics = backend.backend->columns();
     ContextExtras extras;
     extras.command_line = inv.command_line;
+    extras.counters_backend = backend.backend->source();
     extras.machine_profile = profile_context();
     write_context(context_path(o.out), extras);
     auto sink = csv_sink(o.out, cols);
@@ -316,6 +338,10 @@ Command decode_command() {
             app.add_option("-o,--output", o->out, "write a CSV row per stage and one for the token (and its context)");
             app.add_flag("--overwrite", o->overwrite, "replace the -o file if it exists");
             app.add_option("--seed", o->seed, "data seed")->capture_default_str();
+            app.add_option("--counters", o->counters.backend,
+                           "auto|perf|sw|none: counted around each token, on the token's CSV row")
+                ->capture_default_str();
+            app.add_option("--groups", o->counters.groups_dir, "directory of event group files (perf)");
             app.add_option("--spin-us", o->spin_us, "how long a worker spins for the next call before it sleeps")
                 ->capture_default_str()
                 ->check(CLI::NonNegativeNumber);

@@ -12,7 +12,7 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-Pairs measure_pairs(Step& step, std::size_t stages, int pairs) {
+Pairs measure_pairs(Step& step, std::size_t stages, int pairs, CounterSession* counters) {
   using Clock = std::chrono::steady_clock;
   const auto ns_since = [](Clock::time_point t0) {
     return std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
@@ -25,9 +25,11 @@ Pairs measure_pairs(Step& step, std::size_t stages, int pairs) {
   std::vector<double> per_stage(stages);
   for (int i = 0; i < pairs; ++i) {
     std::fill(per_stage.begin(), per_stage.end(), 0.0);
+    if (counters) counters->start();
     auto t0 = Clock::now();
     step.token(&per_stage);
     p.token_ns.push_back(ns_since(t0));
+    if (counters) counters->stop(1);
     t0 = Clock::now();
     step.read_arena();
     p.read_ns.push_back(ns_since(t0));

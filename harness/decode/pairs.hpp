@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "counters/backend.hpp"
 #include "harness/decode/step.hpp"
 
 namespace cromwell::decode {
@@ -16,8 +17,9 @@ struct Pairs {
   std::vector<double> bandwidth_gbps;         // per pair: arena bytes / read time
 };
 
-// Two tokens and a read pass to warm up, then the pairs.
-Pairs measure_pairs(Step& step, std::size_t stages, int pairs);
+// Two tokens and a read pass to warm up, then the pairs. With `counters`, each token (not the read
+// passes) is counted: one call of the session's timed loop per token.
+Pairs measure_pairs(Step& step, std::size_t stages, int pairs, CounterSession* counters = nullptr);
 
 double median(std::vector<double> v);
 

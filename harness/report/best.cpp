@@ -18,6 +18,9 @@ std::vector<BestGroup> best_per_variant(const std::vector<Record>& records) {
   std::map<GroupKey, std::map<std::string, BestRow>> groups;                // → variant → its best
   for (const auto& r : records) {
     if (r.config.kernel == "noop" || r.status != Status::measured || !r.time_ns) continue;
+    // A row of one stage of a composed step (decode's, `stage` other than `token`) is a part of a
+    // configuration, not one: only the whole step's row competes.
+    if (const std::string* stage = r.config.params.find("stage"); stage != nullptr && *stage != "token") continue;
     auto k = std::find(kernels.begin(), kernels.end(), r.config.kernel);
     if (k == kernels.end()) k = kernels.insert(kernels.end(), r.config.kernel);
     const GroupKey g{std::size_t(k - kernels.begin()), r.config.shape.str(), r.config.axes.threads,

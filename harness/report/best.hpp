@@ -1,7 +1,8 @@
 #pragma once
 // The best configuration of each variant, per kernel, shape, thread count and cache state: the
 // measured row with the lowest median time (calibration rows aside), and its speed-up over the best
-// `naive` row of the same group.
+// `naive` row of the same group. Of a composed step's rows (decode: a row per stage and one for the
+// token), the token's is the configuration.
 #include <optional>
 #include <string>
 #include <vector>

@@ -260,10 +260,11 @@ TEST_CASE("decode: the command on small dimensions — table, bound, CSV rows th
         "stage:token/threads:1,pin:none,cache:cold,align:0");
   CHECK(f.records.back().pct_peak.has_value());
   CHECK(f.records.back().samples_ns.size() == 10);
-  // report reads them back.
+  // report reads them back: the token is the configuration, its fraction of the bound the roofline's.
   const auto rep = ct::cromwell("report " + out);
   INFO(rep.output);
   CHECK(rep.code == 0);
+  CHECK_THAT(rep.output, Catch::Contains("stage=token") && Catch::Contains("DRAM"));
   // --layers below 4 × L3 of weights is refused, naming the minimum.
   const auto few = ct::cromwell("decode --weights q4_0 --layers 1 --vocab 32 --threads 1");
   CHECK(few.code == 2);
