@@ -96,20 +96,12 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
       throw std::invalid_argument(
           fmt::format("--layers {}: the model has {} (--model-layers)", o.layers, o.model.layers));
     measured.layers = o.layers;
-    const Totals t = totals(stages(measured, f));
-    if (t.weight_bytes < 4.0 * double(l3)) {
-      ModelDims one = o.model;
-      one.layers = 1;
-      const double per_layer = totals(stages(one, f)).weight_bytes -
-                               double(o.model.vocab * o.model.hidden) * bytes_per_weight(f) -
-                               double(o.model.hidden) * 4;
-      const double head = t.weight_bytes - per_layer * double(o.layers);
-      const auto need = std::int64_t(std::ceil((4.0 * double(l3) - head) / per_layer));
+    if (const std::int64_t need = layers_for(o.model, f, 4.0 * double(l3)); o.layers < need)
       throw std::invalid_argument(fmt::format(
           "--layers {}: {:.1f} MB of {} weights is less than 4 × L3 ({:.1f} MB, {}), so they would not stream from "
           "DRAM; measure at least {} layers",
-          o.layers, t.weight_bytes / 1e6, to_string(f), 4.0 * double(l3) / 1e6, machine_caches().source, need));
-    }
+          o.layers, totals(stages(measured, f)).weight_bytes / 1e6, to_string(f), 4.0 * double(l3) / 1e6,
+          machine_caches().source, need));
   }
   const std::vector<Stage> model_stages = stages(o.model, f), run_stages = stages(measured, f);
   if (o.counters.backend == "sim")

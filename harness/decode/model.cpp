@@ -1,5 +1,7 @@
 #include "harness/decode/model.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -160,6 +162,14 @@ Totals totals(const std::vector<Stage>& s) {
     t.kv_bytes += st.kv_bytes * st.calls;
   }
   return t;
+}
+
+std::int64_t layers_for(const ModelDims& m, WeightFormat f, double bytes) {
+  ModelDims one = m, two = m;
+  one.layers = 1;
+  two.layers = 2;
+  const double first = totals(stages(one, f)).weight_bytes, per_layer = totals(stages(two, f)).weight_bytes - first;
+  return std::max<std::int64_t>(1, std::int64_t(std::ceil((bytes - (first - per_layer)) / per_layer)));
 }
 
 }  // namespace cromwell::decode

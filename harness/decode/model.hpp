@@ -69,4 +69,8 @@ struct Totals {
 };
 Totals totals(const std::vector<Stage>& s);
 
+// The fewest layers of `m` whose weights, with the final norm and the LM head, reach `bytes` (what
+// `--layers` must keep in memory so that the weights stream from DRAM: 4 × L3).
+std::int64_t layers_for(const ModelDims& m, WeightFormat f, double bytes);
+
 }  // namespace cromwell::decode

@@ -76,6 +76,10 @@ TEST_CASE("decode: the counts of the engine's token step are the hand-computed o
   CHECK(totals(stages(m, WeightFormat::q4_0)).weight_bytes == 18.0 / 32 * (layer_weights + 32000.0 * 2048) + norms);
   CHECK(totals(stages(m, WeightFormat::q8_0)).weight_bytes == 34.0 / 32 * (layer_weights + 32000.0 * 2048) + norms);
   CHECK(stage(stages(m, WeightFormat::bf16), "qkv").kernel == "gemv_bf16");
+  // --layers: a q4_0 layer is 24.3 MB (43.25 M weights), the LM head and final norm 36.9 MB; 4 × 32 MiB
+  // of weights take 4 layers (134.2 MB), 3 (109.9 MB) are short.
+  CHECK(layers_for(m, WeightFormat::q4_0, 4.0 * (32 << 20)) == 4);
+  CHECK(layers_for(m, WeightFormat::f32, 4.0 * (32 << 20)) == 1);
 }
 
 TEST_CASE("decode: dimensions that cannot be composed are refused with the rule") {
