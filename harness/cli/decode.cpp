@@ -269,14 +269,14 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
   fmt::print("\nprojection (computed, not measured) for a {} at {:.0f} GB/s and {:.0f} GFLOP/s:\n", o.project_machine,
              o.project_gbps, o.project_gflops);
   Table proj{{"weights", "GB/token", "GFLOP/token", "memory ms", "compute ms", "tokens/s bound",
-              fmt::format("at {:.2f} of it", fraction)},
+              fmt::format("at {:.2f} of it (as {} here)", fraction, to_string(f))},
              {0, 1, 1, 1, 1, 1, 1},
              {}};
   for (const Projection& pr : project(o.model, o.project_gbps, o.project_gflops))
     proj.rows.push_back({std::string(to_string(pr.format)), gb(pr.streamed_bytes),
                          fmt::format("{:.2f}", pr.flops / 1e9), fmt::format("{:.1f}", pr.memory_ms),
                          fmt::format("{:.2f}", pr.compute_ms), fmt::format("{:.1f}", pr.tokens_per_s),
-                         fmt::format("{:.1f}", pr.tokens_per_s * fraction)});
+                         pr.format == f ? fmt::format("{:.1f}", pr.tokens_per_s * fraction) : "—"});
   fmt::print("{}", proj.render(TextFormat::term, ""));
 
   if (out_file) {
