@@ -39,8 +39,10 @@ void force_shd(ParamValues& p) {
     if (name == "layout") value = "shd";
 }
 
+// A variant the step can run here: this CPU has its ISA, it threads through the step's pool (not a
+// peer library with threads of its own), attention in layout shd, and its parameters valid at the shape.
 bool usable(const VariantEntry& v, const ParamValues& p, const Dims& shape) {
-  if (!runs_here(v)) return false;
+  if (!runs_here(v) || !v.uses_pool) return false;
   if (const std::string* l = p.find("layout"); l != nullptr && *l != "shd") return false;
   return v.space.violation(p, shape, machine_caches(), Constraint::Kind::validity).empty();
 }
@@ -77,18 +79,21 @@ Plan default_plan(const std::vector<Stage>& stages) {
 Plan plan_from(const std::vector<Stage>& stages, const ResultsFile& from, int threads) {
   Plan p;
   for (const Stage& s : stages) {
-    // Ranks: 0 same shape and threads (least time), 1 same shape (least time), 2 any shape (most GB/s).
+    // Rows ranked by how well they stand for the stage — the same shape first, then cold (the step's
+    // weights are), then the same thread count — and within a rank the least time (the same shape)
+    // or the most GB/s (another shape: times of other work do not compare).
     const Record* best = nullptr;
-    int best_rank = 3;
+    int best_rank = 8;
     double best_score = 0;
     for (const Record& r : from.records) {
       if (r.status != Status::measured || r.config.kernel != s.kernel || !r.time_ns) continue;
       const VariantEntry* v = Registry::get().variant(r.config.id());
       if (v == nullptr || !usable(*v, r.config.params, s.shape)) continue;
       const bool same_shape = r.config.shape == s.shape;
-      const int rank = same_shape ? (r.config.axes.threads == threads ? 0 : 1) : 2;
-      if (rank == 2 && !r.gbps) continue;
-      const double score = rank < 2 ? -*r.time_ns : *r.gbps;
+      if (!same_shape && !r.gbps) continue;
+      const int rank =
+          (same_shape ? 0 : 4) + (r.config.axes.cache == "cold" ? 0 : 2) + (r.config.axes.threads == threads ? 0 : 1);
+      const double score = same_shape ? -*r.time_ns : *r.gbps;
       if (rank < best_rank || (rank == best_rank && score > best_score)) {
         best = &r;
         best_rank = rank;
@@ -110,11 +115,11 @@ Plan plan_from(const std::vector<Stage>& stages, const ResultsFile& from, int th
       p.choices.push_back(std::move(c));
       continue;
     }
-    static const char* const how[] = {"at this shape and thread count", "at this shape, other threads",
-                                      "at another shape, most GB/s"};
+    const std::string how = fmt::format("{}, {} cache, {} thread(s)", best_rank < 4 ? "this shape" : "another shape",
+                                        best->config.axes.cache, best->config.axes.threads);
     p.choices.push_back(
         {Registry::get().variant(best->config.id()), best->config.params,
-         fmt::format("{}: {} ({}, {})", from.path, best->config.key(), human_time(*best->time_ns), how[best_rank])});
+         fmt::format("{}: {} ({}, {})", from.path, best->config.key(), human_time(*best->time_ns), how)});
   }
   return p;
 }

@@ -29,9 +29,10 @@ struct Plan {
 
 // The defaults for every stage. Throws std::runtime_error when a kernel has no variant this CPU runs.
 Plan default_plan(const std::vector<Stage>& stages);
-// For each stage, the fastest measured row of its kernel in `from`: at the stage's shape and
-// `threads` if there is one, else at the stage's shape, else at any shape (the most GB/s); a
-// kernel without a usable row keeps its default, and a note says so.
+// For each stage, the best measured row of its kernel in `from`: at the stage's shape if there is
+// one (the least time), else at any shape (the most GB/s); among those, cold rows before hot ones
+// and rows at `threads` before others. A kernel without a usable row keeps its default, and a note
+// says so.
 Plan plan_from(const std::vector<Stage>& stages, const ResultsFile& from, int threads);
 // `p`'s variants and parameters at other shapes (the same stages of other dimensions): each stage
 // keeps its choice where it is valid there, else takes the default.
