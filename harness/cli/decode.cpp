@@ -148,7 +148,8 @@ int run_decode(DecodeOptions o, const Invocation& inv) {
     Step step(small, f, s, sp, pool, o.seed);
     const Roundings xr = x_roundings(s, sp);
     const ReferenceToken want = reference_token(small, step, small.context - 1, xr);
-    if (const std::string why = check_step(small, xr, step); !why.empty()) {
+    step.token();
+    if (const std::string why = compare_step(want, step, composed_tolerance(xr)); !why.empty()) {
       fmt::print(stderr,
                  "cromwell decode: {} (check dimensions: hidden {}, heads {}/{}, head_dim {}, mlp {}, {} layers, "
                  "context {})\n",

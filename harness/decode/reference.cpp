@@ -169,7 +169,10 @@ Normwise normwise(std::span<const float> got, const std::vector<double>& want) {
 std::string check_step(const ModelDims& m, const Roundings& x, Step& step) {
   const ReferenceToken want = reference_token(m, step, m.context - 1, x);
   step.token();
-  const double tau = composed_tolerance(x);
+  return compare_step(want, step, composed_tolerance(x));
+}
+
+std::string compare_step(const ReferenceToken& want, const Step& step, double tau) {
   for (const auto& [name, got, ref] : {std::tuple{"logits", step.logits(), &want.logits},
                                        std::tuple{"hidden state after the last layer", step.hidden(), &want.hidden}}) {
     const Normwise n = normwise(got, *ref);

@@ -48,6 +48,8 @@ double composed_tolerance(const Roundings& x);
 // Runs one token of `step` and compares it with the reference: "" when it is within
 // composed_tolerance, else what differs (which output, the worst element, the error, τ).
 std::string check_step(const ModelDims& m, const Roundings& x, Step& step);
+// The comparison check_step makes, of the token `step` last computed with `want`.
+std::string compare_step(const ReferenceToken& want, const Step& step, double tau);
 
 // max_i |got_i − want_i| / max_i |want_i| and the i where it is worst.
 struct Normwise {

@@ -133,6 +133,7 @@ struct Step::Impl {
   Impl(const ModelDims& dims, WeightFormat fmt, Pool& p) : m(dims), f(fmt), pool(p), layout(dims, fmt) {}
 
   float* floats(std::size_t at) { return reinterpret_cast<float*>(arena + at); }
+  std::vector<float> decoded(std::size_t at, MatrixShape ms) const;
   const float* floats(std::size_t at) const { return reinterpret_cast<const float*>(arena + at); }
 
   // Weights: uniform in [-1, 1) / √k (so that every projection keeps its input's scale), per
@@ -248,8 +249,7 @@ Step::Step(const ModelDims& m, WeightFormat f, const std::vector<Stage>& stages,
     using G = decltype(kernel);
     auto r_qkv = runnable(G{}, st_qkv), r_out = runnable(G{}, st_out), r_gate_up = runnable(G{}, st_gate_up),
          r_down = runnable(G{}, st_down), r_lm_head = runnable(G{}, st_lm_head);
-    const auto gemv_ws = [&](std::size_t at, Matrix which, float* x, float* y) {
-      const MatrixShape ms = shape_of(m, which);
+    const auto gemv_ws = [&](std::size_t at, MatrixShape ms, float* x, float* y) {
       const std::size_t wn = matrix_bytes(f, ms.n, ms.k);
       typename G::Workspace ws;
       if constexpr (is_f32_gemv<G>)
@@ -267,7 +267,7 @@ Step::Step(const ModelDims& m, WeightFormat f, const std::vector<Stage>& stages,
       float* k_new = kc + (ctx - 1) * kvd;
       float* v_new = vc + (ctx - 1) * kvd;
       bind(st_attn_norm, r_attn_norm, norm_ws(s.h_a, ls.attn_norm));
-      bind(st_qkv, r_qkv, gemv_ws(ls.matrix[0], Matrix::qkv, s.xn.data(), s.qkv.data()));
+      bind(st_qkv, r_qkv, gemv_ws(ls.matrix[0], shape_of(m, Matrix::qkv), s.xn.data(), s.qkv.data()));
       bind(st_rope_q, r_rope_q, RopeKernel::Workspace{view(s.qkv.data(), qd), view(s.q_rot.data(), qd)});
       bind(st_rope_k, r_rope_k, RopeKernel::Workspace{view(s.qkv.data() + qd, kvd), view(k_new, kvd)});
       s.calls.push_back(
@@ -278,24 +278,17 @@ Step::Step(const ModelDims& m, WeightFormat f, const std::vector<Stage>& stages,
       bind(st_softmax, r_softmax, SoftmaxKernel::Workspace{s.scores, s.probs});
       bind(st_values, r_values,
            AttnValuesKernel::Workspace{AttnLayout::shd, s.probs, view(vc, ctx * kvd), view(s.attn.data(), qd)});
-      bind(st_out, r_out, gemv_ws(ls.matrix[1], Matrix::out, s.attn.data(), s.proj.data()));
+      bind(st_out, r_out, gemv_ws(ls.matrix[1], shape_of(m, Matrix::out), s.attn.data(), s.proj.data()));
       bind(st_attn_add, r_attn_add, AddKernel::Workspace{s.h_a, s.proj, s.h_b});
       bind(st_mlp_norm, r_mlp_norm, norm_ws(s.h_b, ls.mlp_norm));
-      bind(st_gate_up, r_gate_up, gemv_ws(ls.matrix[2], Matrix::gate_up, s.xn.data(), s.gu.data()));
+      bind(st_gate_up, r_gate_up, gemv_ws(ls.matrix[2], shape_of(m, Matrix::gate_up), s.xn.data(), s.gu.data()));
       bind(st_swiglu, r_swiglu,
            SwigluKernel::Workspace{view(s.gu.data(), mlp), view(s.gu.data() + mlp, mlp), view(s.act.data(), mlp)});
-      bind(st_down, r_down, gemv_ws(ls.matrix[3], Matrix::down, s.act.data(), s.proj.data()));
+      bind(st_down, r_down, gemv_ws(ls.matrix[3], shape_of(m, Matrix::down), s.act.data(), s.proj.data()));
       bind(st_mlp_add, r_mlp_add, AddKernel::Workspace{s.h_b, s.proj, s.h_a});
     }
     bind(st_final_norm, r_final_norm, norm_ws(s.h_a, s.layout.final_norm));
-    typename G::Workspace head;
-    if constexpr (is_f32_gemv<G>)
-      head.w = view(s.floats(s.layout.lm_head), matrix_bytes(f, m.vocab, m.hidden) / sizeof(float));
-    else
-      head.w = view(s.arena + s.layout.lm_head, matrix_bytes(f, m.vocab, m.hidden));
-    head.x = view(s.xn.data(), hidden);
-    head.y = s.logits;
-    bind(st_lm_head, r_lm_head, head);
+    bind(st_lm_head, r_lm_head, gemv_ws(s.layout.lm_head, {m.vocab, m.hidden}, s.xn.data(), s.logits.data()));
   });
 
   // The read pass over the arena: read.avx2 with 4 streams per thread, else the plain loop.
@@ -304,7 +297,7 @@ Step::Step(const ModelDims& m, WeightFormat f, const std::vector<Stage>& stages,
   if (rv != nullptr && missing_isa(rv->isa).empty()) {
     rp = rv->space.defaults();
     for (auto& [n, v] : rp.items)
-      if (n == "streams") v = "4";
+      if (n == "streams") v = std::to_string(4);
   } else {
     rv = Registry::get().variant("read.naive");
     rp = rv->space.defaults();
@@ -339,36 +332,26 @@ std::string Step::read_variant() const { return impl_->read_name; }
 std::span<const float> Step::logits() const { return impl_->logits.view; }
 std::span<const float> Step::hidden() const { return impl_->h_a.view; }
 
-std::vector<float> Step::weights(std::int64_t layer, Matrix which) const {
-  const Impl& s = *impl_;
-  const MatrixShape ms = shape_of(s.m, which);
-  const std::size_t at = s.layout.layers.at(std::size_t(layer)).matrix[int(which)];
+// The n × k matrix at `at`, decoded to fp32.
+std::vector<float> Step::Impl::decoded(std::size_t at, MatrixShape ms) const {
   std::vector<float> out(static_cast<std::size_t>(ms.n * ms.k));
-  with_gemv(s.f, [&](auto kernel) {
+  with_gemv(f, [&](auto kernel) {
     using K = decltype(kernel);
     for (std::int64_t i = 0; i < ms.n; ++i)
       if constexpr (is_f32_gemv<K>)
-        std::memcpy(out.data() + i * ms.k, s.floats(at) + i * ms.k, std::size_t(ms.k) * sizeof(float));
+        std::memcpy(out.data() + i * ms.k, floats(at) + i * ms.k, std::size_t(ms.k) * sizeof(float));
       else
-        K::Format::decode(s.arena + at + std::size_t(i) * std::size_t(K::row_bytes(ms.k)), out.data() + i * ms.k, ms.k);
+        K::Format::decode(arena + at + std::size_t(i) * std::size_t(K::row_bytes(ms.k)), out.data() + i * ms.k, ms.k);
   });
   return out;
 }
 
+std::vector<float> Step::weights(std::int64_t layer, Matrix which) const {
+  return impl_->decoded(impl_->layout.layers.at(std::size_t(layer)).matrix[int(which)], shape_of(impl_->m, which));
+}
+
 std::vector<float> Step::lm_head() const {
-  const Impl& s = *impl_;
-  std::vector<float> out(static_cast<std::size_t>(s.m.vocab * s.m.hidden));
-  with_gemv(s.f, [&](auto kernel) {
-    using K = decltype(kernel);
-    for (std::int64_t i = 0; i < s.m.vocab; ++i)
-      if constexpr (is_f32_gemv<K>)
-        std::memcpy(out.data() + i * s.m.hidden, s.floats(s.layout.lm_head) + i * s.m.hidden,
-                    std::size_t(s.m.hidden) * sizeof(float));
-      else
-        K::Format::decode(s.arena + s.layout.lm_head + std::size_t(i) * std::size_t(K::row_bytes(s.m.hidden)),
-                          out.data() + i * s.m.hidden, s.m.hidden);
-  });
-  return out;
+  return impl_->decoded(impl_->layout.lm_head, {impl_->m.vocab, impl_->m.hidden});
 }
 
 std::span<const float> Step::attn_norm(std::int64_t l) const {
